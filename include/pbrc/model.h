@@ -1,0 +1,98 @@
+// The checked policy: names resolved, values validated and evaluated. Produced by sema only
+// when it reported no errors; lowering to the IR reads nothing else.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pbrc/address.h"
+#include "pbrc/ast.h"
+#include "pbrc/source.h"
+
+namespace pbrc::model {
+
+struct Options {
+  std::string nft_table = "pbr";
+  uint32_t mark_mask = 0xff;
+  uint32_t pref_lo = 10000, pref_hi = 10099;
+  uint32_t table_lo = 1000, table_hi = 1999;
+  uint32_t protocol = 250;
+  bool counters = false;
+  bool comments = true;
+};
+
+// Normalized addresses of both families.
+struct AddrValue {
+  std::vector<Interval> v4, v6;
+  bool Has(Family f) const { return f == Family::kV4 ? !v4.empty() : !v6.empty(); }
+  const std::vector<Interval>& Of(Family f) const { return f == Family::kV4 ? v4 : v6; }
+};
+
+struct NamedSet {
+  std::string name;
+  AddrValue value;
+  Range range;
+};
+
+struct Route {
+  Prefix dst;
+  std::optional<Addr> via;
+  Range range;
+};
+
+struct Link {
+  std::string name;
+  std::string device;
+  std::optional<Addr> gw4, gw6;
+  std::vector<Addr> addrs;
+  std::optional<uint32_t> table, mark;  // explicit values; allocation fills the rest
+  std::vector<Route> routes;
+  std::optional<ast::NatKind> nat;
+  std::optional<ast::RpFilter> rp;
+  bool bare_device = false;  // created by `via dev X`
+  Range range;
+};
+
+struct AddrCond {
+  bool negated = false;
+  std::string set;  // named set, or empty for an inline list
+  AddrValue value;
+  Range range;
+};
+
+struct PortRange {
+  uint16_t lo, hi;
+  friend bool operator==(const PortRange&, const PortRange&) = default;
+};
+struct PortCond {
+  bool negated = false;
+  std::vector<PortRange> ranges;  // sorted, merged
+  Range range;
+};
+
+enum class TargetKind { kLink, kTable, kMain };
+struct Target {
+  TargetKind kind = TargetKind::kMain;
+  size_t link = 0;     // index in Model::links
+  uint32_t table = 0;  // for kTable
+};
+
+struct Rule {
+  std::optional<AddrCond> from, to;
+  std::vector<uint8_t> protos;  // sorted IP protocol numbers; empty = any
+  std::optional<PortCond> sport, dport;
+  std::string iif, oif;
+  Target target;
+  Range range;
+};
+
+struct Model {
+  Options opts;
+  std::vector<NamedSet> sets;  // every named set a rule references, by name
+  std::vector<Link> links;     // declaration order, then bare devices in first-use order
+  std::vector<Rule> rules;     // first-match order
+};
+
+}  // namespace pbrc::model

@@ -1,0 +1,45 @@
+// Parsing: one buffer into a syntax tree, and a policy file with its imports into a Program.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pbrc/ast.h"
+#include "pbrc/diagnostics.h"
+#include "pbrc/source.h"
+
+namespace pbrc {
+
+// Parses buffer `file_id` of `sm`. Always returns a tree (partial after errors).
+ast::File ParseBuffer(const SourceManager& sm, Diagnostics& diags, uint32_t file_id);
+
+// A policy and everything it imports, parsed, in load order (imports before importers, each
+// file once). `root` indexes files.
+struct Program {
+  std::vector<ast::File> files;
+  size_t root = 0;
+};
+
+// How the loader reads files; tests and the fuzzer replace it to stay off the disk.
+struct FileReader {
+  virtual ~FileReader() = default;
+  // Returns false and sets `error` (the errno text) when the file cannot be read.
+  virtual bool Read(const std::string& path, std::string& out, std::string& error) = 0;
+};
+FileReader& DiskReader();
+
+// Loads `path` and its imports. Missing files, cycles and nesting past 64 are diagnostics.
+Program LoadProgram(const std::string& path, SourceManager& sm, Diagnostics& diags,
+                    FileReader& reader);
+// Same, with the root given as text (fuzzer, tests).
+Program LoadProgramFromText(const std::string& name, std::string text, SourceManager& sm,
+                            Diagnostics& diags, FileReader& reader);
+
+// The embedded standard library: module text by name ("special", "services"), or nullptr.
+const char* StdlibModule(const std::string& name);
+std::vector<std::string> StdlibModuleNames();
+
+// Maximum size of any input file.
+constexpr size_t kMaxFileSize = 64 * 1024 * 1024;
+
+}  // namespace pbrc

@@ -1,0 +1,66 @@
+// pbrc check FILE...: load, check, report.
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+
+namespace po = boost::program_options;
+
+namespace pbrc::cli {
+namespace {
+
+po::options_description CheckOptions(std::string* format) {
+  po::options_description desc("pbrc check [--format text|json] FILE...");
+  desc.add_options()("help,h", "show this help")(
+      "format", po::value<std::string>(format)->default_value("text"),
+      "diagnostics as text (stderr) or json (stdout)");
+  return desc;
+}
+
+}  // namespace
+
+void HelpCheck() {
+  std::string f;
+  std::cout << CheckOptions(&f) << "\nChecks each policy file and its imports; prints every "
+            "diagnostic. Exit 0 when no file has errors, 1 otherwise.\n";
+}
+
+int RunCheck(const std::vector<std::string>& args) {
+  std::string format;
+  std::vector<std::string> files;
+  po::options_description desc = CheckOptions(&format);
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::vector<std::string>>(&files));
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add("file", -1);
+  po::variables_map vm;
+  CommonOptions common;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "pbrc check: " << e.what() << "\n";
+    return kFailure;
+  }
+  if (vm.count("help")) {
+    HelpCheck();
+    return kOk;
+  }
+  if (files.empty() || !ParseFormat(format, common)) {
+    std::cerr << "pbrc check: " << (files.empty() ? "no input files" : "--format is text or json") << "\n";
+    return kFailure;
+  }
+  int rc = kOk;
+  for (const auto& f : files) {
+    auto c = LoadAndCheck(f);
+    Report(c->diags, c->sm, common);
+    if (c->prog.files.empty()) return kFailure;
+    if (c->diags.HasErrors()) rc = kInputErrors;
+  }
+  return rc;
+}
+
+}  // namespace pbrc::cli

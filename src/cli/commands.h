@@ -1,0 +1,25 @@
+// One function per subcommand; each parses its own arguments.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace pbrc::cli {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const std::vector<std::string>& args);
+  void (*help)();
+};
+
+int RunCheck(const std::vector<std::string>& args);
+void HelpCheck();
+int RunFmt(const std::vector<std::string>& args);
+void HelpFmt();
+int RunCompile(const std::vector<std::string>& args);
+void HelpCompile();
+
+const std::vector<Command>& Commands();
+
+}  // namespace pbrc::cli

@@ -1,0 +1,44 @@
+#include "cli/common.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "pbrc/sema.h"
+
+namespace pbrc::cli {
+
+void Report(const Diagnostics& diags, const SourceManager& sm, const CommonOptions& opts) {
+  auto list = diags.Sorted();
+  if (opts.format == DiagFormat::kJson) {
+    std::cout << RenderJson(list, sm);
+    return;
+  }
+  if (list.empty()) return;
+  RenderOptions ro;
+  const char* no_color = std::getenv("NO_COLOR");
+  ro.color = isatty(STDERR_FILENO) && !(no_color && *no_color);
+  std::cerr << RenderText(list, sm, ro);
+}
+
+std::unique_ptr<Checked> LoadAndCheck(const std::string& path) {
+  auto c = std::make_unique<Checked>();
+  c->prog = LoadProgram(path, c->sm, c->diags, DiskReader());
+  if (c->prog.files.empty()) return c;
+  c->model = Analyze(c->prog, c->sm, c->diags, DiskReader());
+  return c;
+}
+
+bool ParseFormat(const std::string& s, CommonOptions& opts) {
+  if (s == "text") {
+    opts.format = DiagFormat::kText;
+  } else if (s == "json") {
+    opts.format = DiagFormat::kJson;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace pbrc::cli

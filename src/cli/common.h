@@ -1,0 +1,41 @@
+// What every subcommand shares: exit codes, loading + checking a policy, printing diagnostics.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pbrc/diagnostics.h"
+#include "pbrc/model.h"
+#include "pbrc/parse.h"
+
+namespace pbrc::cli {
+
+// Stable exit codes (docs/pbrc.1.md).
+enum Exit : int {
+  kOk = 0,
+  kInputErrors = 1,     // diagnostics with errors, or `fmt --check` found a change
+  kChangesPending = 2,  // reserved for `diff`
+  kFailure = 3,         // usage errors and system failures
+};
+
+enum class DiagFormat { kText, kJson };
+struct CommonOptions {
+  DiagFormat format = DiagFormat::kText;
+};
+
+// Prints the diagnostics of one run to stderr (text, or JSON on stdout with --format json).
+void Report(const Diagnostics& diags, const SourceManager& sm, const CommonOptions& opts);
+
+// Loads and checks `path`. Returns the model when there are no errors.
+struct Checked {
+  SourceManager sm;
+  Diagnostics diags;
+  Program prog;
+  std::optional<model::Model> model;
+};
+std::unique_ptr<Checked> LoadAndCheck(const std::string& path);
+
+bool ParseFormat(const std::string& s, CommonOptions& opts);
+
+}  // namespace pbrc::cli

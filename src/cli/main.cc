@@ -1,0 +1,80 @@
+// pbrc: git-style dispatch to subcommands. Usage errors exit 3.
+#include <exception>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+
+namespace pbrc::cli {
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> kCommands = {
+      {"check", "check policy files and report every mistake", RunCheck, HelpCheck},
+      {"compile", "compile a policy to nft, ip and sysctl artifacts", RunCompile, HelpCompile},
+      {"fmt", "format policy files canonically", RunFmt, HelpFmt},
+  };
+  return kCommands;
+}
+
+namespace {
+
+void Usage(std::ostream& os) {
+  os << "usage: pbrc [--version] [--help] COMMAND [ARGS]\n\ncommands:\n";
+  for (const auto& c : Commands()) os << "  " << c.name << std::string(10 - std::string(c.name).size(), ' ') << c.summary << "\n";
+  os << "  help CMD  show help for a command\n\nexit codes: 0 ok, 1 errors in input, "
+        "2 changes pending, 3 usage or system failure\n";
+}
+
+const Command* Find(const std::string& name) {
+  for (const auto& c : Commands()) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    Usage(std::cerr);
+    return kFailure;
+  }
+  const std::string& first = args[0];
+  if (first == "--version" || first == "version") {
+    std::cout << "pbrc " << PBRC_VERSION << "\n";
+    return kOk;
+  }
+  if (first == "--help" || first == "-h") {
+    Usage(std::cout);
+    return kOk;
+  }
+  if (first == "help") {
+    if (args.size() < 2) {
+      Usage(std::cout);
+      return kOk;
+    }
+    if (const Command* c = Find(args[1])) {
+      c->help();
+      return kOk;
+    }
+    std::cerr << "pbrc: unknown command '" << args[1] << "'\n";
+    return kFailure;
+  }
+  const Command* c = Find(first);
+  if (!c) {
+    std::cerr << "pbrc: unknown command '" << first << "' (see 'pbrc --help')\n";
+    return kFailure;
+  }
+  return c->run(std::vector<std::string>(args.begin() + 1, args.end()));
+}
+
+}  // namespace
+}  // namespace pbrc::cli
+
+int main(int argc, char** argv) {
+  try {
+    return pbrc::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "pbrc: internal error: " << e.what() << "\n";
+    return pbrc::cli::kFailure;
+  }
+}

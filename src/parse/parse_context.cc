@@ -1,0 +1,161 @@
+#include "parse/parse_context.h"
+
+#include <stdexcept>
+
+namespace pbrc {
+
+void ScannerFatal(const char* msg) { throw std::runtime_error(std::string("scanner: ") + msg); }
+
+bool ValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t len = 1;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+void ParseContext::Step(const char* text, size_t len) {
+  loc.begin = loc.end;
+  Advance(loc.end, std::string_view(text, len));
+  last_text.assign(text, std::min<size_t>(len, 40));
+}
+
+void ParseContext::AddComment(const char* text, size_t len) {
+  std::string_view t(text, len);
+  if (!t.empty() && t.back() == '\r') t.remove_suffix(1);
+  if (!ValidUtf8(t)) {
+    diags.Error(Code::kInvalidCharacter, loc, "invalid UTF-8 in comment");
+  }
+  file.comments.push_back(ast::Comment{std::string(t), loc});
+}
+
+void ParseContext::StartBlockComment(const char* text, size_t len) {
+  comment_loc = loc;
+  comment_text.assign(text, len);
+}
+
+void ParseContext::ContinueBlockComment(const char* text, size_t len) {
+  comment_text.append(text, len);
+  comment_loc.end = loc.end;
+}
+
+void ParseContext::EndBlockComment() {
+  if (!ValidUtf8(comment_text)) {
+    diags.Error(Code::kInvalidCharacter, comment_loc, "invalid UTF-8 in comment");
+  }
+  file.comments.push_back(ast::Comment{std::move(comment_text), comment_loc});
+  comment_text.clear();
+}
+
+void ParseContext::UnterminatedBlockComment() {
+  Range start = comment_loc;
+  start.end = start.begin;
+  start.end.col += 2;
+  start.end.offset += 2;
+  diags.Error(Code::kUnterminatedComment, start, "unterminated comment")
+      .help = "close it with '*/'";
+  comment_text.clear();
+}
+
+ast::Number ParseContext::MakeNumber(const char* text, size_t len, int base) {
+  ast::Number n;
+  n.text.assign(text, len);
+  n.range = loc;
+  std::string_view digits(text, len);
+  if (base == 16) digits.remove_prefix(2);
+  unsigned __int128 v = 0;
+  for (char c : digits) {
+    int d = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+    v = v * base + d;
+    if (v > UINT64_MAX) {
+      diags.Error(Code::kNumberTooLarge, loc,
+                  "number '" + n.text.substr(0, 40) + "' is too large");
+      n.valid = false;
+      return n;
+    }
+  }
+  n.value = static_cast<uint64_t>(v);
+  return n;
+}
+
+ast::Number ParseContext::BadNumber(const char* text, size_t len) {
+  ast::Number n;
+  n.text.assign(text, len);
+  n.range = loc;
+  n.valid = false;
+  diags.Error(Code::kInvalidNumber, loc,
+              "invalid number or address '" + n.text.substr(0, 40) + "'");
+  return n;
+}
+
+std::string ParseContext::Ident(const char* text, size_t len) { return std::string(text, len); }
+
+std::string ParseContext::String(const char* text, size_t len, bool terminated) {
+  std::string_view raw(text, len);
+  raw.remove_prefix(1);
+  if (terminated) raw.remove_suffix(1);
+  if (!terminated) {
+    Range r = loc;
+    diags.Error(Code::kUnterminatedString, r, "unterminated string").help =
+        "close the string with '\"' on the same line";
+  }
+  std::string out;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\\' && i + 1 < raw.size()) ++i;
+    out.push_back(raw[i]);
+  }
+  if (!ValidUtf8(out)) diags.Error(Code::kInvalidCharacter, loc, "invalid UTF-8 in string");
+  return out;
+}
+
+void ParseContext::InvalidBytes(const char* text, size_t len) {
+  auto c = static_cast<unsigned char>(text[0]);
+  std::string what;
+  if (len == 1 && c >= 0x21 && c < 0x7f) {
+    what = std::string("unexpected character '") + static_cast<char>(c) + "'";
+  } else if (c >= 0x80 && ValidUtf8(std::string_view(text, len))) {
+    what = "non-ASCII text outside a string or comment";
+  } else {
+    char buf[8];
+    snprintf(buf, sizeof buf, "0x%02x", c);
+    what = len == 1 ? std::string("invalid byte ") + buf
+                    : std::to_string(len) + " invalid bytes starting with " + buf;
+  }
+  diags.Error(Code::kInvalidCharacter, loc, what);
+}
+
+void ParseContext::SyntaxError(const Range& where, const std::string& bison_message) {
+  std::string msg = bison_message;
+  const std::string prefix = "syntax error, ";
+  if (msg.rfind(prefix, 0) == 0) msg = msg.substr(prefix.size());
+  if (msg == "memory exhausted") msg = "input nested too deeply";
+  // Quote the offending text for names, numbers and addresses.
+  if (msg.rfind("unexpected identifier", 0) == 0 || msg.rfind("unexpected number", 0) == 0 ||
+      msg.rfind("unexpected IP address", 0) == 0) {
+    size_t sp = msg.find(',');
+    std::string head = sp == std::string::npos ? msg : msg.substr(0, sp);
+    std::string tail = sp == std::string::npos ? "" : msg.substr(sp);
+    msg = head + " '" + last_text + "'" + tail;
+  }
+  diags.Error(Code::kSyntax, where, msg);
+}
+
+}  // namespace pbrc

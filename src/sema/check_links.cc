@@ -1,0 +1,188 @@
+#include <map>
+
+#include "sema/addr_check.h"
+#include "sema/checks.h"
+
+namespace pbrc::sema {
+
+bool CheckIfname(const ast::Name& name, Diagnostics& diags) {
+  const std::string& n = name.text;
+  if (n.size() > 15) {
+    diags.Error(Code::kIfnameTooLong, name.range,
+                "interface name '" + n.substr(0, 40) + "' is " + std::to_string(n.size()) +
+                    " bytes long")
+        .help = "Linux interface names have at most 15 bytes";
+    return false;
+  }
+  bool bad = n.empty() || n == "." || n == "..";
+  for (char c : n) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '/' || c == ':' || c == '"' || c == '\'' || c == '\\' || u <= 0x20 || u >= 0x7f) bad = true;
+  }
+  if (bad) {
+    diags.Error(Code::kIfnameInvalid, name.range, "invalid interface name '" + n + "'")
+        .help = "interface names cannot be empty, '.' or '..', nor contain '/', ':', quotes, "
+                "whitespace or non-ASCII bytes";
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+class LinkChecker {
+ public:
+  LinkChecker(const model::Options& opts, Diagnostics& diags) : opts_(opts), diags_(diags) {}
+
+  model::Link Check(const ast::LinkDef& def) {
+    model::Link link;
+    link.name = def.name.text;
+    link.range = def.name.range;
+    std::map<ast::LinkPropKind, const ast::LinkProp*> seen;
+    const ast::LinkProp* gw[2] = {nullptr, nullptr};
+    for (const auto& p : def.props) {
+      bool repeatable = p.kind == ast::LinkPropKind::kRoute ||
+                        p.kind == ast::LinkPropKind::kAddress ||
+                        p.kind == ast::LinkPropKind::kGateway;
+      auto [it, fresh] = seen.emplace(p.kind, &p);
+      if (!fresh && !repeatable) {
+        diags_.Error(Code::kDuplicate, p.range, "property given twice in link '" + link.name + "'")
+            .secondary.push_back({it->second->range, "first given here"});
+        continue;
+      }
+      Prop(p, link, gw);
+    }
+    if (!seen.count(ast::LinkPropKind::kDevice)) {
+      diags_.Error(Code::kLinkIncomplete, def.name.range, "link '" + link.name + "' has no device")
+          .help = "add 'device NAME;' to the link";
+    }
+    if (link.nat == ast::NatKind::kSnat && link.addrs.empty()) {
+      diags_.Error(Code::kNatNeedsAddress, seen[ast::LinkPropKind::kNat]->range,
+                   "'nat snat' needs the link's own address")
+          .help = "add 'address ADDR;' to the link, or use 'nat masquerade;'";
+    }
+    return link;
+  }
+
+ private:
+  void Prop(const ast::LinkProp& p, model::Link& link, const ast::LinkProp* gw[2]) {
+    switch (p.kind) {
+      case ast::LinkPropKind::kDevice:
+        if (CheckIfname(*p.device, diags_)) Device(*p.device, link);
+        break;
+      case ast::LinkPropKind::kGateway:
+        if (auto a = CheckAddr(p.addrs[0], diags_)) {
+          int f = a->family == Family::kV4 ? 0 : 1;
+          if (gw[f]) {
+            diags_.Error(Code::kLinkIncomplete, p.range,
+                         std::string("second ") + FamilyName(a->family) + " gateway for link '" +
+                             link.name + "'")
+                .secondary.push_back({gw[f]->range, "first gateway"});
+          } else {
+            gw[f] = &p;
+            (f == 0 ? link.gw4 : link.gw6) = *a;
+          }
+        }
+        break;
+      case ast::LinkPropKind::kAddress:
+        for (const auto& t : p.addrs) {
+          if (auto a = CheckAddr(t, diags_)) link.addrs.push_back(*a);
+        }
+        break;
+      case ast::LinkPropKind::kTable: Table(*p.number, link); break;
+      case ast::LinkPropKind::kMark: Mark(*p.number, link); break;
+      case ast::LinkPropKind::kRoute: Route(p, link); break;
+      case ast::LinkPropKind::kNat: link.nat = p.nat; break;
+      case ast::LinkPropKind::kRpFilter: link.rp = p.rp; break;
+    }
+  }
+
+  void Device(const ast::Name& dev, model::Link& link) {
+    auto [it, fresh] = devices_.emplace(dev.text, dev.range);
+    if (!fresh) {
+      diags_.Error(Code::kDuplicate, dev.range, "device '" + dev.text + "' belongs to two links")
+          .secondary.push_back({it->second, "first used here"});
+    }
+    link.device = dev.text;
+  }
+
+  void Table(const ast::Number& n, model::Link& link) {
+    if (!n.valid) return;
+    if (n.value == 0 || n.value == 253 || n.value == 254 || n.value == 255) {
+      const char* names[] = {"unspec", "default", "main", "local"};
+      int i = n.value == 0 ? 0 : static_cast<int>(n.value) - 252;
+      diags_.Error(Code::kTableReserved, n.range,
+                   "table id " + n.text + " is reserved for '" + names[i] + "'")
+          .help = "pick 1-252 or a number above 255";
+      return;
+    }
+    if (n.value > 0xffffffffULL) {
+      diags_.Error(Code::kTableOutOfRange, n.range, "table id " + n.text + " is out of range")
+          .help = "table ids go up to 4294967295";
+      return;
+    }
+    auto [it, fresh] = tables_.emplace(n.value, n.range);
+    if (!fresh) {
+      diags_.Error(Code::kTableReused, n.range, "table " + n.text + " is used by two links")
+          .secondary.push_back({it->second, "first used here"});
+      return;
+    }
+    link.table = static_cast<uint32_t>(n.value);
+  }
+
+  void Mark(const ast::Number& n, model::Link& link) {
+    if (!n.valid) return;
+    if (n.value == 0) {
+      diags_.Error(Code::kMarkZero, n.range, "mark 0 means 'unmarked'")
+          .help = "leave the mark out to have one allocated";
+      return;
+    }
+    if (n.value > 0xffffffffULL || (n.value & ~static_cast<uint64_t>(opts_.mark_mask))) {
+      char buf[64];
+      snprintf(buf, sizeof buf, "0x%x", opts_.mark_mask);
+      diags_.Error(Code::kMarkOutsideMask, n.range,
+                   "mark " + n.text + " has bits outside the mark mask " + buf)
+          .help = "use a value whose bits are all inside the mask";
+      return;
+    }
+    auto [it, fresh] = marks_.emplace(n.value, n.range);
+    if (!fresh) {
+      diags_.Error(Code::kMarkReused, n.range, "mark " + n.text + " is used by two links")
+          .secondary.push_back({it->second, "first used here"});
+      return;
+    }
+    link.mark = static_cast<uint32_t>(n.value);
+  }
+
+  void Route(const ast::LinkProp& p, model::Link& link) {
+    auto dst = CheckPrefix(*p.route, diags_);
+    std::optional<Addr> via;
+    if (p.via) via = CheckAddr(*p.via, diags_);
+    if (!dst || (p.via && !via)) return;
+    if (via && via->family != dst->addr.family) {
+      diags_.Error(Code::kFamilyMix, p.via->range,
+                   std::string(FamilyName(via->family)) + " next hop for an " +
+                       FamilyName(dst->addr.family) + " route");
+      return;
+    }
+    link.routes.push_back(model::Route{*dst, via, p.range});
+  }
+
+  const model::Options& opts_;
+  Diagnostics& diags_;
+  std::map<std::string, Range> devices_;
+  std::map<uint64_t, Range> tables_;
+  std::map<uint64_t, Range> marks_;
+};
+
+}  // namespace
+
+std::vector<model::Link> CheckLinks(const Symbols& syms, const model::Options& opts,
+                                    Diagnostics& diags) {
+  LinkChecker checker(opts, diags);
+  std::vector<model::Link> out;
+  for (const auto* def : syms.links) out.push_back(checker.Check(*def));
+  return out;
+}
+
+}  // namespace pbrc::sema

@@ -1,0 +1,297 @@
+#include <algorithm>
+#include <map>
+
+#include "sema/checks.h"
+
+namespace pbrc::sema {
+namespace {
+
+const std::map<std::string, uint8_t>& Protocols() {
+  static const std::map<std::string, uint8_t> kProtos = {
+      {"icmp", 1},  {"igmp", 2},   {"tcp", 6},    {"udp", 17},      {"gre", 47},
+      {"esp", 50},  {"ah", 51},    {"icmpv6", 58}, {"sctp", 132}, {"udplite", 136}};
+  return kProtos;
+}
+
+bool HasPorts(uint8_t p) { return p == 6 || p == 17 || p == 132 || p == 136; }
+
+class RuleChecker {
+ public:
+  RuleChecker(const Symbols& syms, SetEvaluator& sets, std::vector<model::Link>& links,
+              Diagnostics& diags)
+      : syms_(syms), sets_(sets), links_(links), diags_(diags) {}
+
+  std::optional<model::Rule> Check(const ast::Rule& r) {
+    model::Rule out;
+    out.range = r.range;
+    bool ok = true;
+    std::map<ast::MatchKind, const ast::Match*> seen;
+    for (const auto& m : r.matches) {
+      auto [it, fresh] = seen.emplace(m.kind, &m);
+      if (!fresh) {
+        diags_.Error(Code::kDuplicate, m.range, "match given twice in one rule")
+            .secondary.push_back({it->second->range, "first given here"});
+        ok = false;
+        continue;
+      }
+      ok = Match(m, out) && ok;
+    }
+    ok = Target(r.target, out.target) && ok;
+    if (!ok) return std::nullopt;
+    ok = Ports(seen, out) && Families(out) && OifRule(seen, out);
+    if (!ok) return std::nullopt;
+    return out;
+  }
+
+ private:
+  bool Match(const ast::Match& m, model::Rule& out) {
+    switch (m.kind) {
+      case ast::MatchKind::kFrom: return Addr(*m.addr, out.from);
+      case ast::MatchKind::kTo: return Addr(*m.addr, out.to);
+      case ast::MatchKind::kProto: return Proto(*m.proto, out.protos);
+      case ast::MatchKind::kSport: return PortList(*m.ports, out.sport);
+      case ast::MatchKind::kDport: return PortList(*m.ports, out.dport);
+      case ast::MatchKind::kIif:
+        if (!CheckIfname(*m.ifname, diags_)) return false;
+        out.iif = m.ifname->text;
+        return true;
+      case ast::MatchKind::kOif:
+        if (!CheckIfname(*m.ifname, diags_)) return false;
+        out.oif = m.ifname->text;
+        return true;
+    }
+    return false;
+  }
+
+  bool Addr(const ast::AddrMatch& m, std::optional<model::AddrCond>& out) {
+    model::AddrCond c;
+    c.negated = m.negated;
+    c.range = m.range;
+    const auto& els = m.body.elements;
+    if (els.size() == 1 && std::holds_alternative<ast::SetRef>(els[0])) {
+      const auto& ref = std::get<ast::SetRef>(els[0]);
+      const model::AddrValue* v = sets_.Named(ref.name.text, ref.name.range);
+      if (!v) return false;
+      c.set = ref.name.text;
+      c.value = *v;
+    } else {
+      auto v = sets_.Eval(m.body, {});
+      if (!v) return false;
+      if (v->v4.empty() && v->v6.empty()) {
+        diags_.Error(Code::kEmptySet, m.range, "match has no addresses");
+        return false;
+      }
+      c.value = std::move(*v);
+    }
+    out = std::move(c);
+    return true;
+  }
+
+  bool Proto(const ast::ProtoMatch& m, std::vector<uint8_t>& out) {
+    bool ok = true;
+    for (const auto& n : m.protos) {
+      auto it = Protocols().find(n.text);
+      if (it != Protocols().end()) {
+        out.push_back(it->second);
+      } else if (!n.text.empty() && n.text.find_first_not_of("0123456789") == std::string::npos &&
+                 n.text.size() <= 3 && std::stoi(n.text) <= 255) {
+        out.push_back(static_cast<uint8_t>(std::stoi(n.text)));
+      } else {
+        std::vector<std::string> names;
+        for (const auto& [k, v] : Protocols()) names.push_back(k);
+        auto& d = diags_.Error(Code::kUnknownProtocol, n.range, "unknown protocol '" + n.text + "'");
+        std::string near = ClosestName(n.text, names);
+        d.help = near.empty() ? "use a protocol name (tcp, udp, sctp, icmp, ...) or a number 0-255"
+                              : "did you mean '" + near + "'?";
+        ok = false;
+      }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return ok;
+  }
+
+  bool PortItems(const std::vector<ast::PortItem>& items, std::vector<model::PortRange>& out,
+                 int depth) {
+    bool ok = true;
+    for (const auto& it : items) {
+      if (it.name) {
+        auto def = syms_.ports.find(it.name->text);
+        if (def == syms_.ports.end()) {
+          auto& d = diags_.Error(Code::kUnknownName, it.name->range,
+                                 "unknown port list '" + it.name->text + "'");
+          std::string near = ClosestName(it.name->text, syms_.PortNames());
+          if (!near.empty()) d.help = "did you mean '" + near + "'?";
+          else d.help = "define it with 'ports " + it.name->text + " = ...;' or import std/services";
+          ok = false;
+        } else if (depth > 16) {
+          diags_.Error(Code::kSetCycle, it.name->range, "port list '" + it.name->text + "' refers to itself");
+          ok = false;
+        } else {
+          ok = PortItems(def->second->items, out, depth + 1) && ok;
+        }
+        continue;
+      }
+      auto lo = CheckNumber(*it.lo, 0, 65535, "port", diags_);
+      auto hi = it.hi ? CheckNumber(*it.hi, 0, 65535, "port", diags_) : lo;
+      if (!lo || !hi) {
+        ok = false;
+      } else if (*lo > *hi) {
+        diags_.Error(Code::kInvalidRange, it.range, "port range starts above its end");
+        ok = false;
+      } else {
+        out.push_back({static_cast<uint16_t>(*lo), static_cast<uint16_t>(*hi)});
+      }
+    }
+    return ok;
+  }
+
+  bool PortList(const ast::PortMatch& m, std::optional<model::PortCond>& out) {
+    model::PortCond c;
+    c.negated = m.negated;
+    c.range = m.range;
+    if (!PortItems(m.items, c.ranges, 0)) return false;
+    std::sort(c.ranges.begin(), c.ranges.end(),
+              [](const auto& a, const auto& b) { return a.lo < b.lo || (a.lo == b.lo && a.hi < b.hi); });
+    std::vector<model::PortRange> merged;
+    for (const auto& r : c.ranges) {
+      if (!merged.empty() && r.lo <= merged.back().hi + 1) {
+        merged.back().hi = std::max(merged.back().hi, r.hi);
+      } else {
+        merged.push_back(r);
+      }
+    }
+    c.ranges = std::move(merged);
+    out = std::move(c);
+    return true;
+  }
+
+  bool Ports(const std::map<ast::MatchKind, const ast::Match*>& seen, const model::Rule& r) {
+    for (auto kind : {ast::MatchKind::kSport, ast::MatchKind::kDport}) {
+      auto it = seen.find(kind);
+      if (it == seen.end()) continue;
+      bool ok = !r.protos.empty() && std::all_of(r.protos.begin(), r.protos.end(), HasPorts);
+      if (!ok) {
+        diags_.Error(Code::kPortsNeedProtocol, it->second->range,
+                     "port match without a protocol that has ports")
+            .help = "add 'proto tcp' (or udp, sctp, or a list like 'proto tcp, udp') to the rule";
+        return false;
+      }
+    }
+    return true;
+  }
+
+  bool Families(model::Rule& r) {
+    if (!r.from || !r.to) return true;
+    bool v4 = r.from->value.Has(Family::kV4) && r.to->value.Has(Family::kV4);
+    bool v6 = r.from->value.Has(Family::kV6) && r.to->value.Has(Family::kV6);
+    if (v4 || v6) return true;
+    auto& d = diags_.Error(Code::kFamilyMix, r.to->range,
+                           "IPv4 and IPv6 mixed in one match: this rule can never match");
+    d.secondary.push_back({r.from->range, r.from->value.Has(Family::kV4) ? "IPv4 only" : "IPv6 only"});
+    d.help = "split the rule into one rule per address family";
+    return false;
+  }
+
+  // oif rules become `ip rule ... oif DEV`: only prefixes can go with them.
+  bool OifRule(const std::map<ast::MatchKind, const ast::Match*>& seen, const model::Rule& r) {
+    if (r.oif.empty()) return true;
+    for (const auto& [kind, m] : seen) {
+      bool simple_addr = (kind == ast::MatchKind::kFrom || kind == ast::MatchKind::kTo) &&
+                         !m->addr->negated;
+      if (simple_addr) {
+        const auto& c = kind == ast::MatchKind::kFrom ? *r.from : *r.to;
+        simple_addr = c.value.v4.size() + c.value.v6.size() == 1 &&
+                      AsPrefix(c.value.v4.empty() ? c.value.v6[0] : c.value.v4[0]).has_value();
+      }
+      if (kind == ast::MatchKind::kOif || simple_addr) continue;
+      diags_.Error(Code::kOifRule, m->range, "an oif rule can only also match one prefix per direction")
+          .notes.push_back("oif rules become 'ip rule ... oif DEV' for sockets bound to a device");
+      return false;
+    }
+    return true;
+  }
+
+  bool Target(const ast::Target& t, model::Target& out) {
+    switch (t.kind) {
+      case ast::TargetKind::kMain: out.kind = model::TargetKind::kMain; return true;
+      case ast::TargetKind::kTable: return Table(*t.table, out);
+      case ast::TargetKind::kDevice: return Device(t.name, out);
+      case ast::TargetKind::kName: break;
+    }
+    for (size_t i = 0; i < links_.size(); ++i) {
+      if (!links_[i].bare_device && links_[i].name == t.name.text) return SetLink(i, out);
+    }
+    for (size_t i = 0; i < links_.size(); ++i) {
+      if (links_[i].device == t.name.text) return SetLink(i, out);
+    }
+    std::vector<std::string> names;
+    for (const auto& l : links_) {
+      names.push_back(l.name);
+      names.push_back(l.device);
+    }
+    auto& d = diags_.Error(Code::kUnknownName, t.name.range,
+                           "unknown link or device '" + t.name.text + "'");
+    std::string near = ClosestName(t.name.text, names);
+    d.help = near.empty() ? "declare a link, or write 'via dev " + t.name.text + "' for a device"
+                          : "did you mean '" + near + "'?";
+    return false;
+  }
+
+  bool SetLink(size_t i, model::Target& out) {
+    out.kind = model::TargetKind::kLink;
+    out.link = i;
+    return true;
+  }
+
+  bool Device(const ast::Name& dev, model::Target& out) {
+    if (!CheckIfname(dev, diags_)) return false;
+    for (size_t i = 0; i < links_.size(); ++i) {
+      if (links_[i].device == dev.text) return SetLink(i, out);
+    }
+    model::Link bare;
+    bare.name = dev.text;
+    bare.device = dev.text;
+    bare.bare_device = true;
+    bare.range = dev.range;
+    links_.push_back(bare);
+    return SetLink(links_.size() - 1, out);
+  }
+
+  bool Table(const ast::Number& n, model::Target& out) {
+    if (!n.valid) return false;
+    if (n.value == 254) {
+      diags_.Error(Code::kTableReserved, n.range, "table 254 is 'main'").help = "write 'via main'";
+      return false;
+    }
+    if (n.value == 0 || n.value == 253 || n.value == 255) {
+      diags_.Error(Code::kTableReserved, n.range, "table id " + n.text + " is reserved")
+          .help = "pick 1-252 or a number above 255";
+      return false;
+    }
+    auto v = CheckNumber(n, 1, 0xffffffff, "table id", diags_);
+    if (!v) return false;
+    out.kind = model::TargetKind::kTable;
+    out.table = static_cast<uint32_t>(*v);
+    return true;
+  }
+
+  const Symbols& syms_;
+  SetEvaluator& sets_;
+  std::vector<model::Link>& links_;
+  Diagnostics& diags_;
+};
+
+}  // namespace
+
+std::vector<model::Rule> CheckRules(const Symbols& syms, SetEvaluator& sets,
+                                    std::vector<model::Link>& links, Diagnostics& diags) {
+  RuleChecker checker(syms, sets, links, diags);
+  std::vector<model::Rule> out;
+  for (const auto* r : syms.rules) {
+    if (auto rule = checker.Check(*r)) out.push_back(std::move(*rule));
+  }
+  return out;
+}
+
+}  // namespace pbrc::sema

@@ -1,0 +1,31 @@
+// The checks of sema, one file each; each reports diagnostics and returns checked values.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "pbrc/model.h"
+#include "sema/set_eval.h"
+#include "sema/symbols.h"
+
+namespace pbrc::sema {
+
+// Options blocks: every option at most once, values in range.
+model::Options CheckOptions(const Symbols& syms, Diagnostics& diags);
+
+// Interface names as the kernel accepts them (IFNAMSIZ, no '/', ':' or whitespace).
+bool CheckIfname(const ast::Name& name, Diagnostics& diags);
+
+// Links: one device, at most one gateway per family, marks and tables valid and unique.
+std::vector<model::Link> CheckLinks(const Symbols& syms, const model::Options& opts,
+                                    Diagnostics& diags);
+
+// Policy rules, in first-match order. May append bare-device links to `links`.
+std::vector<model::Rule> CheckRules(const Symbols& syms, SetEvaluator& sets,
+                                    std::vector<model::Link>& links, Diagnostics& diags);
+
+// A number as a value in [lo, hi]; reports E0302 with `what` otherwise.
+std::optional<uint64_t> CheckNumber(const ast::Number& n, uint64_t lo, uint64_t hi,
+                                    const std::string& what, Diagnostics& diags);
+
+}  // namespace pbrc::sema

@@ -1,0 +1,83 @@
+#include "sema/list_file.h"
+
+#include "sema/addr_check.h"
+
+namespace pbrc::sema {
+namespace {
+
+Range Span(uint32_t file, uint32_t line, uint32_t offset, size_t col0, size_t len) {
+  Range r;
+  r.begin = Pos{file, line, static_cast<uint32_t>(col0 + 1), static_cast<uint32_t>(offset + col0)};
+  r.end = r.begin;
+  r.end.col += static_cast<uint32_t>(len);
+  r.end.offset += static_cast<uint32_t>(len);
+  return r;
+}
+
+bool ParseEntry(std::string_view entry, Range where, Diagnostics& diags,
+                model::AddrValue& out) {
+  std::optional<Interval> iv;
+  size_t slash = entry.find('/');
+  size_t dash = entry.find('-');
+  if (dash != std::string_view::npos) {
+    ast::RangeElem r;
+    r.range = where;
+    r.lo = {std::string(entry.substr(0, dash)), where};
+    r.hi = {std::string(entry.substr(dash + 1)), where};
+    iv = CheckRange(r, diags);
+  } else {
+    ast::PrefixElem p;
+    p.range = where;
+    p.addr = {std::string(entry.substr(0, slash)), where};
+    if (slash != std::string_view::npos) {
+      ast::Number n;
+      n.text = std::string(entry.substr(slash + 1));
+      n.range = where;
+      bool digits = !n.text.empty() && n.text.size() <= 3 &&
+                    n.text.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits) {
+        diags.Error(Code::kInvalidPrefixLength, where,
+                    "invalid prefix length '" + n.text.substr(0, 40) + "'");
+        return false;
+      }
+      n.value = std::stoull(n.text);
+      p.len = n;
+    }
+    auto pre = CheckPrefix(p, diags);
+    if (pre) iv = ToInterval(*pre);
+  }
+  if (!iv) return false;
+  (iv->family == Family::kV4 ? out.v4 : out.v6).push_back(*iv);
+  return true;
+}
+
+}  // namespace
+
+std::optional<model::AddrValue> ParseListFile(uint32_t file_id, const SourceManager& sm,
+                                              Diagnostics& diags) {
+  const SourceFile& f = sm.Get(file_id);
+  model::AddrValue out;
+  bool ok = true;
+  uint32_t lines = static_cast<uint32_t>(f.line_starts.size());
+  for (uint32_t line = 1; line <= lines; ++line) {
+    std::string_view text = sm.Line(file_id, line);
+    uint32_t offset = f.line_starts[line - 1];
+    size_t hash = text.find('#');
+    std::string_view body = text.substr(0, hash);
+    size_t b = body.find_first_not_of(" \t");
+    if (b == std::string_view::npos) continue;
+    size_t e = body.find_last_not_of(" \t");
+    std::string_view entry = body.substr(b, e - b + 1);
+    Range where = Span(file_id, line, offset, b, entry.size());
+    if (entry.find_first_of(" \t") != std::string_view::npos) {
+      diags.Error(Code::kInvalidAddress, where, "one entry a line expected");
+      ok = false;
+      continue;
+    }
+    if (!ParseEntry(entry, where, diags, out)) ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+}  // namespace pbrc::sema

@@ -1,0 +1,87 @@
+// Semantic analysis, in order: collect names, check options, check links, evaluate every
+// named set, check rules, then warn about what is unused or cannot route.
+#include "pbrc/sema.h"
+
+#include "sema/checks.h"
+#include "sema/set_eval.h"
+#include "sema/symbols.h"
+
+namespace pbrc {
+namespace {
+
+void WarnUnused(const Program& prog, const sema::Symbols& syms, const std::set<std::string>& used_sets,
+                const std::vector<model::Link>& links, const std::vector<model::Rule>& rules,
+                Diagnostics& diags) {
+  if (prog.files.empty()) return;
+  uint32_t root = prog.files[prog.root].file_id;
+  for (const auto& [name, def] : syms.sets) {
+    if (def->name.range.begin.file == root && !used_sets.count(name)) {
+      diags.Warning(Code::kUnusedName, def->name.range, "set '" + name + "' is never used");
+    }
+  }
+  std::vector<bool> used(links.size());
+  for (const auto& r : rules) {
+    if (r.target.kind == model::TargetKind::kLink) used[r.target.link] = true;
+  }
+  for (size_t i = 0; i < syms.links.size() && i < links.size(); ++i) {
+    // A link with an address or an oif/bound use still routes its own traffic.
+    if (!used[i] && links[i].addrs.empty() && syms.links[i]->name.range.begin.file == root) {
+      diags.Warning(Code::kUnusedName, links[i].range,
+                    "link '" + links[i].name + "' has no address and no rule uses it");
+    }
+  }
+}
+
+void WarnNoRoute(const std::vector<model::Link>& links, const std::vector<model::Rule>& rules,
+                 Diagnostics& diags) {
+  for (const auto& r : rules) {
+    if (r.target.kind != model::TargetKind::kLink) continue;
+    const model::Link& l = links[r.target.link];
+    if (l.bare_device || (!l.gw4 && !l.gw6)) continue;  // default dev DEV for both
+    for (Family f : {Family::kV4, Family::kV6}) {
+      bool can = f == Family::kV4 ? l.gw4.has_value() : l.gw6.has_value();
+      bool only_f = (r.from && !r.from->value.Has(f == Family::kV4 ? Family::kV6 : Family::kV4) &&
+                     r.from->value.Has(f)) ||
+                    (r.to && !r.to->value.Has(f == Family::kV4 ? Family::kV6 : Family::kV4) &&
+                     r.to->value.Has(f));
+      if (!can && only_f) {
+        diags.Warning(Code::kNoRoute, r.range,
+                      std::string("link '") + l.name + "' has no " + FamilyName(f) +
+                          " gateway; these packets fall through to the main table")
+            .help = "add 'gateway ADDR;' of that family to the link";
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<model::Model> Analyze(const Program& prog, SourceManager& sm, Diagnostics& diags,
+                                    FileReader& reader) {
+  sema::Symbols syms = sema::CollectSymbols(prog, diags);
+  model::Model m;
+  m.opts = sema::CheckOptions(syms, diags);
+  m.links = sema::CheckLinks(syms, m.opts, diags);
+  sema::SetEvaluator sets(syms, sm, diags, reader);
+  m.rules = sema::CheckRules(syms, sets, m.links, diags);
+  std::set<std::string> used = sets.Used();
+  // Definitions nothing uses are still checked.
+  for (const auto& [name, def] : syms.sets) {
+    if (!used.count(name)) sets.Named(name, def->name.range);
+  }
+  WarnUnused(prog, syms, used, m.links, m.rules, diags);
+  WarnNoRoute(m.links, m.rules, diags);
+  if (diags.HasErrors()) return std::nullopt;
+  std::set<std::string> names;
+  for (const auto& r : m.rules) {
+    for (const auto* c : {&r.from, &r.to}) {
+      if (*c && !(*c)->set.empty()) names.insert((*c)->set);
+    }
+  }
+  for (const auto& n : names) {
+    m.sets.push_back(model::NamedSet{n, *sets.Named(n, Range{}), syms.sets.at(n)->name.range});
+  }
+  return m;
+}
+
+}  // namespace pbrc

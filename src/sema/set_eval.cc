@@ -1,0 +1,145 @@
+#include "sema/set_eval.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "sema/addr_check.h"
+#include "sema/list_file.h"
+
+namespace pbrc::sema {
+
+const model::AddrValue* SetEvaluator::Named(const std::string& name, Range use) {
+  if (active_.empty()) {
+    roots_.insert(name);
+  } else {
+    deps_[active_.back()].insert(name);
+  }
+  auto def = syms_.sets.find(name);
+  if (def == syms_.sets.end()) {
+    auto& d = diags_.Error(Code::kUnknownName, use, "unknown set '" + name + "'");
+    std::string near = ClosestName(name, syms_.SetNames());
+    if (!near.empty()) d.help = "did you mean '" + near + "'?";
+    return nullptr;
+  }
+  if (auto it = named_.find(name); it != named_.end()) return it->second ? &*it->second : nullptr;
+  auto cyc = std::find(active_.begin(), active_.end(), name);
+  if (cyc != active_.end()) {
+    auto& d = diags_.Error(Code::kSetCycle, use, "set '" + name + "' is defined in terms of itself");
+    for (auto it = cyc; it != active_.end(); ++it) {
+      d.notes.push_back("'" + *it + "' uses '" + (it + 1 != active_.end() ? *(it + 1) : name) + "'");
+    }
+    return nullptr;
+  }
+  active_.push_back(name);
+  auto value = Eval(def->second->body, def->second->excepts);
+  active_.pop_back();
+  if (value && value->v4.empty() && value->v6.empty()) {
+    diags_.Error(Code::kEmptySet, def->second->name.range, "set '" + name + "' is empty");
+    value.reset();
+  }
+  auto& slot = named_[name];
+  slot = std::move(value);
+  return slot ? &*slot : nullptr;
+}
+
+std::set<std::string> SetEvaluator::Used() const {
+  std::set<std::string> used;
+  std::vector<std::string> work(roots_.begin(), roots_.end());
+  while (!work.empty()) {
+    std::string n = work.back();
+    work.pop_back();
+    if (!used.insert(n).second) continue;
+    if (auto it = deps_.find(n); it != deps_.end()) work.insert(work.end(), it->second.begin(), it->second.end());
+  }
+  return used;
+}
+
+std::optional<model::AddrValue> SetEvaluator::Eval(const ast::SetBody& body,
+                                                   const std::vector<ast::SetBody>& excepts) {
+  auto value = Body(body);
+  bool ok = value.has_value();
+  for (const auto& ex : excepts) {
+    auto minus = Body(ex);
+    if (!minus || !ok) {
+      ok = false;
+      continue;
+    }
+    value->v4 = Subtract(value->v4, minus->v4);
+    value->v6 = Subtract(value->v6, minus->v6);
+  }
+  if (!ok) return std::nullopt;
+  return value;
+}
+
+std::optional<model::AddrValue> SetEvaluator::Body(const ast::SetBody& body) {
+  if (body.braced && body.elements.empty()) {
+    diags_.Error(Code::kEmptySet, body.range, "empty set");
+    return std::nullopt;
+  }
+  model::AddrValue out;
+  bool ok = true;
+  for (const auto& e : body.elements) ok = Element(e, out) && ok;
+  if (!ok) return std::nullopt;
+  out.v4 = Normalize(std::move(out.v4));
+  out.v6 = Normalize(std::move(out.v6));
+  return out;
+}
+
+bool SetEvaluator::Element(const ast::Element& e, model::AddrValue& out) {
+  auto append = [&](const model::AddrValue& v) {
+    out.v4.insert(out.v4.end(), v.v4.begin(), v.v4.end());
+    out.v6.insert(out.v6.end(), v.v6.begin(), v.v6.end());
+  };
+  if (auto* p = std::get_if<ast::PrefixElem>(&e)) {
+    auto pre = CheckPrefix(*p, diags_);
+    if (!pre) return false;
+    Interval iv = ToInterval(*pre);
+    (iv.family == Family::kV4 ? out.v4 : out.v6).push_back(iv);
+    return true;
+  }
+  if (auto* r = std::get_if<ast::RangeElem>(&e)) {
+    auto iv = CheckRange(*r, diags_);
+    if (!iv) return false;
+    (iv->family == Family::kV4 ? out.v4 : out.v6).push_back(*iv);
+    return true;
+  }
+  if (auto* s = std::get_if<ast::SetRef>(&e)) {
+    const model::AddrValue* v = Named(s->name.text, s->name.range);
+    if (!v) return false;
+    append(*v);
+    return true;
+  }
+  const auto& f = std::get<ast::FileRef>(e);
+  const model::AddrValue* v = ListFile(f);
+  if (!v) return false;
+  append(*v);
+  return true;
+}
+
+const model::AddrValue* SetEvaluator::ListFile(const ast::FileRef& ref) {
+  namespace fs = std::filesystem;
+  const SourceFile& from = sm_.Get(ref.range.begin.file);
+  fs::path p(ref.path.text);
+  std::string key = p.is_absolute() ? p.lexically_normal().string()
+                                    : (fs::path(from.path).parent_path() / p).lexically_normal().string();
+  if (auto it = files_.find(key); it != files_.end()) return it->second ? &*it->second : nullptr;
+  auto& slot = files_[key];
+  std::string text, err;
+  if (from.path.rfind("<std>", 0) == 0 || !reader_.Read(key, text, err)) {
+    if (err.empty()) err = "stdlib modules cannot read files";
+    diags_.Error(Code::kListFileError, ref.path.range,
+                 "cannot read list file '" + ref.path.text + "': " + err);
+    return nullptr;
+  }
+  std::string name = (fs::path(from.name).parent_path() / p).lexically_normal().string();
+  uint32_t id = sm_.Add(name, key, std::move(text));
+  auto value = ParseListFile(id, sm_, diags_);
+  if (value && value->v4.empty() && value->v6.empty()) {
+    diags_.Error(Code::kEmptySet, ref.path.range, "list file '" + ref.path.text + "' has no entries");
+    value.reset();
+  }
+  slot = std::move(value);
+  return slot ? &*slot : nullptr;
+}
+
+}  // namespace pbrc::sema

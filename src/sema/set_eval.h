@@ -1,0 +1,44 @@
+// Evaluates set expressions to normalized addresses: named sets (memoized, cycles reported),
+// inline lists, list files (read once each) and `except` differences.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "pbrc/model.h"
+#include "sema/symbols.h"
+
+namespace pbrc::sema {
+
+class SetEvaluator {
+ public:
+  SetEvaluator(const Symbols& syms, SourceManager& sm, Diagnostics& diags, FileReader& reader)
+      : syms_(syms), sm_(sm), diags_(diags), reader_(reader) {}
+
+  // The value of set `name` referenced at `use`; nullptr when unknown or in error.
+  const model::AddrValue* Named(const std::string& name, Range use);
+  // The value of a set body with its excepts; nullopt after errors.
+  std::optional<model::AddrValue> Eval(const ast::SetBody& body,
+                                       const std::vector<ast::SetBody>& excepts);
+  // Sets referenced from rules, directly or through other sets.
+  std::set<std::string> Used() const;
+
+ private:
+  std::optional<model::AddrValue> Body(const ast::SetBody& body);
+  bool Element(const ast::Element& e, model::AddrValue& out);
+  const model::AddrValue* ListFile(const ast::FileRef& ref);
+
+  const Symbols& syms_;
+  SourceManager& sm_;
+  Diagnostics& diags_;
+  FileReader& reader_;
+  std::map<std::string, std::optional<model::AddrValue>> named_;
+  std::map<std::string, std::optional<model::AddrValue>> files_;
+  std::vector<std::string> active_;
+  std::set<std::string> roots_;
+  std::map<std::string, std::set<std::string>> deps_;
+};
+
+}  // namespace pbrc::sema
