@@ -55,9 +55,9 @@ int RunCheck(const std::vector<std::string>& args) {
   }
   int rc = kOk;
   for (const auto& f : files) {
-    auto c = LoadAndCheck(f);
+    auto c = Compile(f, DiskReader(), Stop::kAfterCheck);
     Report(c->diags, c->sm, common);
-    if (c->prog.files.empty()) return kFailure;
+    if (c->read_failed) return kFailure;
     if (c->diags.HasErrors()) rc = kInputErrors;
   }
   return rc;

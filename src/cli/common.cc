@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "pbrc/sema.h"
 
 namespace pbrc::cli {
 
@@ -20,14 +19,6 @@ void Report(const Diagnostics& diags, const SourceManager& sm, const CommonOptio
   const char* no_color = std::getenv("NO_COLOR");
   ro.color = isatty(STDERR_FILENO) && !(no_color && *no_color);
   std::cerr << RenderText(list, sm, ro);
-}
-
-std::unique_ptr<Checked> LoadAndCheck(const std::string& path) {
-  auto c = std::make_unique<Checked>();
-  c->prog = LoadProgram(path, c->sm, c->diags, DiskReader());
-  if (c->prog.files.empty()) return c;
-  c->model = Analyze(c->prog, c->sm, c->diags, DiskReader());
-  return c;
 }
 
 bool ParseFormat(const std::string& s, CommonOptions& opts) {

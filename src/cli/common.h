@@ -6,8 +6,7 @@
 #include <vector>
 
 #include "pbrc/diagnostics.h"
-#include "pbrc/model.h"
-#include "pbrc/parse.h"
+#include "pbrc/pipeline.h"
 
 namespace pbrc::cli {
 
@@ -26,15 +25,6 @@ struct CommonOptions {
 
 // Prints the diagnostics of one run to stderr (text, or JSON on stdout with --format json).
 void Report(const Diagnostics& diags, const SourceManager& sm, const CommonOptions& opts);
-
-// Loads and checks `path`. Returns the model when there are no errors.
-struct Checked {
-  SourceManager sm;
-  Diagnostics diags;
-  Program prog;
-  std::optional<model::Model> model;
-};
-std::unique_ptr<Checked> LoadAndCheck(const std::string& path);
 
 bool ParseFormat(const std::string& s, CommonOptions& opts);
 

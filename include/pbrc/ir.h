@@ -1,0 +1,133 @@
+// The backend-neutral IR: everything the kernel must hold for one policy, as plain sorted
+// data. Emitters (nft text, nft JSON, ip batches, sysctl) only format it; diff, explain and
+// apply read the same structure. Same policy, same IR, byte for byte.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pbrc/address.h"
+#include "pbrc/ast.h"
+#include "pbrc/diagnostics.h"
+#include "pbrc/model.h"
+
+namespace pbrc::ir {
+
+constexpr uint32_t kMainTable = 254;
+
+// Where a rule came from, for nft comments and explain: "seed.pbr:28".
+using Origin = std::string;
+
+// One nft interval set of one family. Elements are normalized: sorted, no overlap, no
+// adjacency (nft rejects overlapping intervals without auto-merge; pbrc never relies on it).
+struct Set {
+  std::string name;    // nft name, e.g. "A_v4"
+  std::string source;  // policy set name
+  Family family = Family::kV4;
+  std::vector<Interval> elements;
+};
+
+enum class TargetKind { kLink, kTable, kMain };
+// A routing destination. Every target has a mark; links and tables have a table id.
+// mark/table are 0 until allocation; `*_explicit` says the policy gave the value.
+struct Target {
+  TargetKind kind = TargetKind::kMain;
+  std::string name;    // link name, "table N" or "main"
+  std::string device;  // links only
+  uint32_t mark = 0;
+  uint32_t table = 0;
+  bool mark_explicit = false;
+  bool table_explicit = false;
+  Range range;  // for allocation diagnostics
+};
+
+// An address condition on one family: a named set or inline elements.
+struct AddrMatch {
+  bool negated = false;
+  std::string set;                  // nft set name, or empty
+  std::vector<Interval> elements;   // inline elements when set is empty
+};
+
+struct PortMatch {
+  bool negated = false;
+  std::vector<model::PortRange> ranges;
+};
+
+// One classification rule: packets matching it get the target's mark. Rules without an
+// address match have no family (both).
+struct Classify {
+  std::optional<Family> family;
+  std::optional<AddrMatch> saddr, daddr;
+  std::vector<uint8_t> protos;
+  std::optional<PortMatch> sport, dport;
+  std::string iif;
+  size_t target = 0;
+  Origin origin;
+};
+
+enum class IpRuleKind { kOif, kSuppressMain, kFwmark, kSelector, kLinkAddress };
+// One `ip rule`. pref and table are set by allocation.
+struct IpRule {
+  IpRuleKind kind = IpRuleKind::kFwmark;
+  Family family = Family::kV4;
+  uint32_t pref = 0;
+  std::optional<Prefix> from, to;
+  std::string iif, oif;
+  std::optional<size_t> target;  // lookup this target's table (and fwmark its mark)
+  uint32_t table = 0;            // resolved lookup table
+  uint32_t fwmark = 0;           // for kFwmark
+  Origin origin;
+};
+
+// One route in a link's table. table is set by allocation.
+struct Route {
+  Family family = Family::kV4;
+  size_t target = 0;
+  uint32_t table = 0;
+  std::optional<Prefix> dst;  // nullopt: default
+  std::optional<Addr> via;
+  std::string device;
+  Origin origin;
+};
+
+struct Nat {
+  std::string device;
+  ast::NatKind kind = ast::NatKind::kMasquerade;
+  std::optional<Family> family;  // snat: one rule per family with an address
+  std::optional<Addr> to;
+};
+
+struct Sysctl {
+  std::string key;
+  std::string value;
+  std::string why;
+};
+
+struct Program {
+  std::string policy_name;  // file name the artifacts are named after
+  model::Options opts;
+  std::vector<Set> sets;          // sorted by name
+  std::vector<Target> targets;    // links (declaration order), tables, main
+  std::vector<Classify> rules;    // first-match order
+  std::vector<IpRule> ip_rules;   // preference order after allocation
+  std::vector<Route> routes;      // by table, then family, then destination
+  std::vector<Nat> nat;
+  std::vector<Sysctl> sysctls;
+  bool uses_v6 = false;
+};
+
+// model -> IR, before allocation.
+Program Lower(const model::Model& m, const SourceManager& sm, const std::string& policy_name);
+// Assigns marks, table ids and rule preferences; reports exhaustion as diagnostics.
+bool Allocate(Program& p, Diagnostics& diags);
+// The IR as text (`--emit ir`).
+std::string Print(const Program& p);
+
+// Names of chains pbrc creates, shared by the nft emitters.
+inline constexpr const char* kChainRestore = "restore";
+inline constexpr const char* kChainClassify = "classify";
+inline constexpr const char* kChainStateless = "classify_stateless";
+
+}  // namespace pbrc::ir

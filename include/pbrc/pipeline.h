@@ -1,0 +1,40 @@
+// The whole pipeline in one place, top to bottom:
+//   parse (with imports) -> sema (names, checks, sets) -> lower to IR -> allocate -> emit.
+// Each stage runs only when the ones before it reported no errors.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pbrc/diagnostics.h"
+#include "pbrc/ir.h"
+#include "pbrc/model.h"
+#include "pbrc/parse.h"
+
+namespace pbrc {
+
+struct Compilation {
+  SourceManager sm;
+  Diagnostics diags;
+  Program prog;
+  std::optional<model::Model> model;
+  std::optional<ir::Program> ir;
+  bool read_failed = false;  // the root file itself could not be read (a system failure)
+};
+
+enum class Stop { kAfterCheck, kAfterAllocate };
+std::unique_ptr<Compilation> Compile(const std::string& path, FileReader& reader, Stop stop);
+
+// One output file: its suffix ("nft", "nft.json", "ip", "ip6", "sysctl.conf", "ir") and text.
+struct Artifact {
+  std::string kind;    // as named in --emit
+  std::string suffix;
+  std::string text;
+};
+// Every artifact kind: nft, nft-json, ip (gives .ip and .ip6), sysctl, ir.
+const std::vector<std::string>& ArtifactKinds();
+std::vector<Artifact> Emit(const ir::Program& p, const std::vector<std::string>& kinds);
+
+}  // namespace pbrc

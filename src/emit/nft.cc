@@ -1,0 +1,9 @@
+#include "emit/nft_model.h"
+#include "pbrc/emit.h"
+
+namespace pbrc::emit {
+
+std::string NftText(const ir::Program& p) { return nft::RenderText(nft::Build(p), p); }
+std::string NftJson(const ir::Program& p) { return nft::RenderJson(nft::Build(p)); }
+
+}  // namespace pbrc::emit

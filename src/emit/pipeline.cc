@@ -1,0 +1,49 @@
+#include "pbrc/pipeline.h"
+
+#include <filesystem>
+
+#include "pbrc/emit.h"
+#include "pbrc/sema.h"
+
+namespace pbrc {
+
+std::unique_ptr<Compilation> Compile(const std::string& path, FileReader& reader, Stop stop) {
+  auto c = std::make_unique<Compilation>();
+  c->prog = LoadProgram(path, c->sm, c->diags, reader);  // parse, with imports
+  if (c->prog.files.empty()) {
+    c->read_failed = true;
+    return c;
+  }
+  c->model = Analyze(c->prog, c->sm, c->diags, reader);  // resolve, check, evaluate sets
+  if (!c->model || stop == Stop::kAfterCheck) return c;
+  std::string name = std::filesystem::path(path).filename().string();
+  ir::Program p = ir::Lower(*c->model, c->sm, name);  // lower to the IR
+  if (!ir::Allocate(p, c->diags)) return c;           // marks, tables, preferences
+  c->ir = std::move(p);
+  return c;
+}
+
+const std::vector<std::string>& ArtifactKinds() {
+  static const std::vector<std::string> kKinds = {"nft", "nft-json", "ip", "sysctl", "ir"};
+  return kKinds;
+}
+
+std::vector<Artifact> Emit(const ir::Program& p, const std::vector<std::string>& kinds) {
+  std::vector<Artifact> out;
+  for (const auto& k : ArtifactKinds()) {
+    bool wanted = false;
+    for (const auto& w : kinds) wanted = wanted || w == k;
+    if (!wanted) continue;
+    if (k == "nft") out.push_back({k, "nft", emit::NftText(p)});
+    if (k == "nft-json") out.push_back({k, "nft.json", emit::NftJson(p)});
+    if (k == "ip") {
+      out.push_back({k, "ip", emit::IpBatch(p, Family::kV4)});
+      out.push_back({k, "ip6", emit::IpBatch(p, Family::kV6)});
+    }
+    if (k == "sysctl") out.push_back({k, "sysctl.conf", emit::Sysctl(p)});
+    if (k == "ir") out.push_back({k, "ir", ir::Print(p)});
+  }
+  return out;
+}
+
+}  // namespace pbrc

@@ -1,0 +1,321 @@
+// Lowers the checked model to the IR: targets, nft sets, classification rules per family,
+// ip rules (without preferences), routes per link table, NAT and sysctls.
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "pbrc/ir.h"
+
+namespace pbrc::ir {
+namespace {
+
+Origin OriginOf(const Range& r, const SourceManager& sm) {
+  std::string name = std::filesystem::path(sm.Get(r.begin.file).name).filename().string();
+  return name + ":" + std::to_string(r.begin.line);
+}
+
+std::string SafeName(const std::string& s) {
+  std::string out;
+  for (char c : s) out.push_back(isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  if (out.empty() || isdigit(static_cast<unsigned char>(out[0]))) out = "s_" + out;
+  return out;
+}
+
+// Families a condition can match: a positive one only those it has elements of.
+std::set<Family> FamiliesOf(const std::optional<model::AddrCond>& c) {
+  if (!c || c->negated) return {Family::kV4, Family::kV6};
+  std::set<Family> out;
+  if (c->value.Has(Family::kV4)) out.insert(Family::kV4);
+  if (c->value.Has(Family::kV6)) out.insert(Family::kV6);
+  return out;
+}
+
+std::optional<Prefix> SinglePrefix(const std::optional<model::AddrCond>& c, Family f) {
+  if (!c || c->negated) return std::nullopt;
+  const auto& v = c->value.Of(f);
+  if (v.size() != 1 || c->value.Of(f == Family::kV4 ? Family::kV6 : Family::kV4).size() != 0) {
+    return std::nullopt;
+  }
+  return AsPrefix(v[0]);
+}
+
+class Lowering {
+ public:
+  Lowering(const model::Model& m, const SourceManager& sm) : m_(m), sm_(sm) {}
+
+  Program Run(const std::string& policy_name) {
+    p_.policy_name = policy_name;
+    p_.opts = m_.opts;
+    p_.uses_v6 = UsesV6();
+    Targets();
+    Sets();
+    for (const auto& r : m_.rules) {
+      if (r.oif.empty()) ClassifyRule(r);
+    }
+    IpRules();
+    Routes();
+    NatAndSysctls();
+    return std::move(p_);
+  }
+
+ private:
+  bool UsesV6() const {
+    for (const auto& l : m_.links) {
+      if (l.gw6) return true;
+      for (const auto& a : l.addrs) if (a.family == Family::kV6) return true;
+      for (const auto& r : l.routes) if (r.dst.addr.family == Family::kV6) return true;
+    }
+    for (const auto& r : m_.rules) {
+      for (const auto* c : {&r.from, &r.to}) {
+        if (*c && (*c)->value.Has(Family::kV6)) return true;
+      }
+    }
+    return false;
+  }
+
+  void Targets() {
+    for (const auto& l : m_.links) {
+      Target t;
+      t.kind = TargetKind::kLink;
+      t.name = l.name;
+      t.device = l.device;
+      t.mark = l.mark.value_or(0);
+      t.mark_explicit = l.mark.has_value();
+      t.table = l.table.value_or(0);
+      t.table_explicit = l.table.has_value();
+      t.range = l.range;
+      p_.targets.push_back(t);
+    }
+    std::set<uint32_t> tables;
+    bool main = false;
+    for (const auto& r : m_.rules) {
+      if (r.target.kind == model::TargetKind::kTable) tables.insert(r.target.table);
+      if (r.target.kind == model::TargetKind::kMain) main = true;
+    }
+    for (uint32_t id : tables) {
+      Target t;
+      t.kind = TargetKind::kTable;
+      t.name = "table " + std::to_string(id);
+      t.table = id;
+      t.table_explicit = true;
+      table_target_[id] = p_.targets.size();
+      p_.targets.push_back(t);
+    }
+    if (main) {
+      Target t;
+      t.kind = TargetKind::kMain;
+      t.name = "main";
+      t.table = kMainTable;
+      t.table_explicit = true;
+      main_target_ = p_.targets.size();
+      p_.targets.push_back(t);
+    }
+  }
+
+  size_t TargetIndex(const model::Target& t) const {
+    switch (t.kind) {
+      case model::TargetKind::kLink: return t.link;
+      case model::TargetKind::kTable: return table_target_.at(t.table);
+      case model::TargetKind::kMain: return main_target_;
+    }
+    return 0;
+  }
+
+  void Sets() {
+    std::set<std::string> taken;
+    for (const auto& s : m_.sets) {  // sorted by name
+      std::string base = SafeName(s.name);
+      std::string name = base;
+      for (int i = 2; taken.count(name + "_v4"); ++i) name = base + "_" + std::to_string(i);
+      taken.insert(name + "_v4");
+      set_names_[s.name] = name;
+      for (Family f : {Family::kV4, Family::kV6}) {
+        if (!s.value.Has(f)) continue;
+        p_.sets.push_back(Set{name + (f == Family::kV4 ? "_v4" : "_v6"), s.name, f, s.value.Of(f)});
+      }
+    }
+    std::sort(p_.sets.begin(), p_.sets.end(), [](const Set& a, const Set& b) { return a.name < b.name; });
+  }
+
+  std::optional<AddrMatch> Match(const std::optional<model::AddrCond>& c, Family f) const {
+    if (!c) return std::nullopt;
+    if (!c->value.Has(f)) return std::nullopt;  // negated and empty in f: always true
+    AddrMatch m;
+    m.negated = c->negated;
+    if (!c->set.empty()) {
+      m.set = set_names_.at(c->set) + (f == Family::kV4 ? "_v4" : "_v6");
+    } else {
+      m.elements = c->value.Of(f);
+    }
+    return m;
+  }
+
+  void ClassifyRule(const model::Rule& r) {
+    Classify base;
+    base.protos = r.protos;
+    if (r.sport) base.sport = PortMatch{r.sport->negated, r.sport->ranges};
+    if (r.dport) base.dport = PortMatch{r.dport->negated, r.dport->ranges};
+    base.iif = r.iif;
+    base.target = TargetIndex(r.target);
+    base.origin = OriginOf(r.range, sm_);
+    if (!r.from && !r.to) {
+      p_.rules.push_back(base);
+      return;
+    }
+    std::set<Family> fams = FamiliesOf(r.from);
+    std::set<Family> to = FamiliesOf(r.to);
+    for (Family f : {Family::kV4, Family::kV6}) {
+      if (!fams.count(f) || !to.count(f)) continue;
+      if (f == Family::kV6 && !p_.uses_v6) continue;
+      Classify c = base;
+      c.family = f;
+      c.saddr = Match(r.from, f);
+      c.daddr = Match(r.to, f);
+      p_.rules.push_back(c);
+    }
+  }
+
+  std::vector<Family> Families() const {
+    if (p_.uses_v6) return {Family::kV4, Family::kV6};
+    return {Family::kV4};
+  }
+
+  void IpRules() {
+    // 1. oif rules (bound sockets), policy order.
+    for (const auto& r : m_.rules) {
+      if (!r.oif.empty()) SelectorRule(r, IpRuleKind::kOif);
+    }
+    // 2. main without its default route, so specific routes (LAN, connected) win.
+    for (Family f : Families()) {
+      IpRule s;
+      s.kind = IpRuleKind::kSuppressMain;
+      s.family = f;
+      s.table = kMainTable;
+      p_.ip_rules.push_back(s);
+    }
+    // 3. one fwmark rule per target and family.
+    for (Family f : Families()) {
+      for (size_t t = 0; t < p_.targets.size(); ++t) {
+        IpRule s;
+        s.kind = IpRuleKind::kFwmark;
+        s.family = f;
+        s.target = t;
+        p_.ip_rules.push_back(s);
+      }
+    }
+    // 4. rules ip rule can express, for the route lookup before nft sees the packet.
+    for (const auto& r : m_.rules) {
+      if (r.oif.empty() && r.protos.empty() && !r.sport && !r.dport) {
+        SelectorRule(r, IpRuleKind::kSelector);
+      }
+    }
+    // 5. each link's own addresses route by the link's table.
+    for (size_t i = 0; i < m_.links.size(); ++i) {
+      for (const auto& a : m_.links[i].addrs) {
+        if (a.family == Family::kV6 && !p_.uses_v6) continue;
+        IpRule s;
+        s.kind = IpRuleKind::kLinkAddress;
+        s.family = a.family;
+        s.from = Prefix{a, Bits(a.family)};
+        s.target = i;
+        s.origin = OriginOf(m_.links[i].range, sm_);
+        if (!Duplicate(s)) p_.ip_rules.push_back(s);
+      }
+    }
+  }
+
+  bool Duplicate(const IpRule& s) const {
+    for (const auto& o : p_.ip_rules) {
+      if (o.kind == IpRuleKind::kSelector && o.family == s.family && o.from == s.from && !o.to &&
+          o.iif.empty() && o.target == s.target) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void SelectorRule(const model::Rule& r, IpRuleKind kind) {
+    if (kind == IpRuleKind::kSelector && !r.from && !r.to && r.iif.empty()) return;
+    for (Family f : Families()) {
+      if (r.from && !r.from->value.Has(f)) continue;
+      if (r.to && !r.to->value.Has(f)) continue;
+      IpRule s;
+      s.kind = kind;
+      s.family = f;
+      if (r.from) {
+        s.from = SinglePrefix(r.from, f);
+        if (!s.from) return;
+      }
+      if (r.to) {
+        s.to = SinglePrefix(r.to, f);
+        if (!s.to) return;
+      }
+      s.iif = r.iif;
+      s.oif = r.oif;
+      s.target = TargetIndex(r.target);
+      s.origin = OriginOf(r.range, sm_);
+      p_.ip_rules.push_back(s);
+    }
+  }
+
+  void Routes() {
+    for (size_t i = 0; i < m_.links.size(); ++i) {
+      const model::Link& l = m_.links[i];
+      Origin o = OriginOf(l.range, sm_);
+      bool no_gw = !l.gw4 && !l.gw6;
+      for (Family f : Families()) {
+        const auto& gw = f == Family::kV4 ? l.gw4 : l.gw6;
+        if (gw || no_gw) p_.routes.push_back(Route{f, i, 0, std::nullopt, gw, l.device, o});
+      }
+      for (const auto& r : l.routes) {
+        p_.routes.push_back(Route{r.dst.addr.family, i, 0, r.dst, r.via, l.device, OriginOf(r.range, sm_)});
+      }
+    }
+  }
+
+  void NatAndSysctls() {
+    p_.sysctls.push_back({"net.ipv4.ip_forward", "1", "route between LAN and uplinks"});
+    if (p_.uses_v6) p_.sysctls.push_back({"net.ipv6.conf.all.forwarding", "1", "route IPv6"});
+    for (const auto& l : m_.links) {
+      std::string base = l.device.find('.') == std::string::npos
+                             ? "net.ipv4.conf." + l.device + "."
+                             : "net/ipv4/conf/" + l.device + "/";
+      if (l.rp) {
+        const char* v = *l.rp == ast::RpFilter::kStrict ? "1" : *l.rp == ast::RpFilter::kLoose ? "2" : "0";
+        p_.sysctls.push_back({base + "rp_filter", v, "reverse path filter asked for by link '" + l.name + "'"});
+      }
+      p_.sysctls.push_back({base + "src_valid_mark", "1",
+                            "reverse path checks use the packet mark, so strict rp_filter "
+                            "accepts replies of steered flows on '" + l.device + "'"});
+      if (!l.nat) continue;
+      if (*l.nat == ast::NatKind::kMasquerade) {
+        p_.nat.push_back(Nat{l.device, ast::NatKind::kMasquerade, std::nullopt, std::nullopt});
+        continue;
+      }
+      for (Family f : {Family::kV4, Family::kV6}) {
+        for (const auto& a : l.addrs) {
+          if (a.family == f) {
+            p_.nat.push_back(Nat{l.device, ast::NatKind::kSnat, f, a});
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  const model::Model& m_;
+  const SourceManager& sm_;
+  Program p_;
+  std::map<uint32_t, size_t> table_target_;
+  size_t main_target_ = 0;
+  std::map<std::string, std::string> set_names_;
+};
+
+}  // namespace
+
+Program Lower(const model::Model& m, const SourceManager& sm, const std::string& policy_name) {
+  return Lowering(m, sm).Run(policy_name);
+}
+
+}  // namespace pbrc::ir

@@ -1,0 +1,104 @@
+// `--emit ir`: the allocated IR as stable text, one fact a line. Goldens diff this.
+#include <sstream>
+
+#include "pbrc/ir.h"
+
+namespace pbrc::ir {
+namespace {
+
+std::string Hex(uint32_t v) {
+  char buf[16];
+  snprintf(buf, sizeof buf, "0x%x", v);
+  return buf;
+}
+
+const char* Fam(Family f) { return f == Family::kV4 ? "ip" : "ip6"; }
+
+std::string Addr(const AddrMatch& m) {
+  std::string out = m.negated ? "!" : "";
+  if (!m.set.empty()) return out + "@" + m.set;
+  out += "{";
+  for (size_t i = 0; i < m.elements.size(); ++i) out += (i ? " " : "") + FormatInterval(m.elements[i]);
+  return out + "}";
+}
+
+std::string Ports(const PortMatch& m) {
+  std::string out = m.negated ? "!" : "";
+  for (size_t i = 0; i < m.ranges.size(); ++i) {
+    out += (i ? "," : "") + std::to_string(m.ranges[i].lo);
+    if (m.ranges[i].hi != m.ranges[i].lo) out += "-" + std::to_string(m.ranges[i].hi);
+  }
+  return out;
+}
+
+const char* Kind(IpRuleKind k) {
+  switch (k) {
+    case IpRuleKind::kOif: return "oif";
+    case IpRuleKind::kSuppressMain: return "suppress";
+    case IpRuleKind::kFwmark: return "fwmark";
+    case IpRuleKind::kSelector: return "selector";
+    case IpRuleKind::kLinkAddress: return "link-address";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string Print(const Program& p) {
+  std::ostringstream os;
+  const auto& o = p.opts;
+  os << "options table=" << o.nft_table << " mask=" << Hex(o.mark_mask) << " protocol=" << o.protocol
+     << " preference=" << o.pref_lo << "-" << o.pref_hi << " table-ids=" << o.table_lo << "-"
+     << o.table_hi << " counters=" << (o.counters ? "on" : "off")
+     << " comments=" << (o.comments ? "on" : "off") << " ipv6=" << (p.uses_v6 ? "yes" : "no") << "\n";
+  static const char* kKinds[] = {"link", "table", "main"};
+  for (const auto& t : p.targets) {
+    os << "target " << t.name << " kind=" << kKinds[static_cast<int>(t.kind)];
+    if (!t.device.empty()) os << " dev=" << t.device;
+    os << " mark=" << Hex(t.mark) << (t.mark_explicit ? "" : "(auto)") << " table=" << t.table
+       << (t.table_explicit ? "" : "(auto)") << "\n";
+  }
+  for (const auto& s : p.sets) {
+    os << "set " << s.name << " " << Fam(s.family) << " from=" << s.source << " elements="
+       << s.elements.size() << "\n";
+    for (const auto& e : s.elements) os << "  " << FormatInterval(e) << "\n";
+  }
+  for (const auto& r : p.rules) {
+    os << "classify " << r.origin << " family=" << (r.family ? Fam(*r.family) : "any");
+    if (r.saddr) os << " saddr=" << Addr(*r.saddr);
+    if (r.daddr) os << " daddr=" << Addr(*r.daddr);
+    if (!r.iif.empty()) os << " iif=" << r.iif;
+    if (!r.protos.empty()) {
+      os << " proto=";
+      for (size_t i = 0; i < r.protos.size(); ++i) os << (i ? "," : "") << int(r.protos[i]);
+    }
+    if (r.sport) os << " sport=" << Ports(*r.sport);
+    if (r.dport) os << " dport=" << Ports(*r.dport);
+    os << " -> " << p.targets[r.target].name << " mark=" << Hex(p.targets[r.target].mark) << "\n";
+  }
+  for (const auto& r : p.ip_rules) {
+    os << "ip-rule " << Fam(r.family) << " pref=" << r.pref << " " << Kind(r.kind);
+    if (r.from) os << " from=" << FormatPrefix(*r.from);
+    if (r.to) os << " to=" << FormatPrefix(*r.to);
+    if (!r.iif.empty()) os << " iif=" << r.iif;
+    if (!r.oif.empty()) os << " oif=" << r.oif;
+    if (r.kind == IpRuleKind::kFwmark) os << " fwmark=" << Hex(r.fwmark) << "/" << Hex(o.mark_mask);
+    os << " table=" << r.table;
+    if (!r.origin.empty()) os << " (" << r.origin << ")";
+    os << "\n";
+  }
+  for (const auto& r : p.routes) {
+    os << "route " << Fam(r.family) << " table=" << r.table << " "
+       << (r.dst ? FormatPrefix(*r.dst) : "default");
+    if (r.via) os << " via " << FormatAddr(*r.via);
+    os << " dev " << r.device << " (" << r.origin << ")\n";
+  }
+  for (const auto& n : p.nat) {
+    os << "nat oif=" << n.device << " "
+       << (n.kind == ast::NatKind::kMasquerade ? "masquerade" : "snat to " + FormatAddr(*n.to)) << "\n";
+  }
+  for (const auto& s : p.sysctls) os << "sysctl " << s.key << "=" << s.value << "\n";
+  return os.str();
+}
+
+}  // namespace pbrc::ir
