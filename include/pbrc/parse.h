@@ -1,6 +1,7 @@
 // Parsing: one buffer into a syntax tree, and a policy file with its imports into a Program.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,24 @@ struct FileReader {
   virtual bool Read(const std::string& path, std::string& out, std::string& error) = 0;
 };
 FileReader& DiskReader();
+
+// Files held in memory by path, for tests and the fuzzer.
+class MemoryReader : public FileReader {
+ public:
+  void Add(const std::string& path, std::string text) { files_[path] = std::move(text); }
+  bool Read(const std::string& path, std::string& out, std::string& error) override {
+    auto it = files_.find(path);
+    if (it == files_.end()) {
+      error = "No such file or directory";
+      return false;
+    }
+    out = it->second;
+    return true;
+  }
+
+ private:
+  std::map<std::string, std::string> files_;
+};
 
 // Loads `path` and its imports. Missing files, cycles and nesting past 64 are diagnostics.
 Program LoadProgram(const std::string& path, SourceManager& sm, Diagnostics& diags,

@@ -100,6 +100,7 @@ class Printer {
   }
 
   void SetDef(const ast::SetDef& s) {
+    Flush(s.range.begin.offset);
     std::string head = "set " + fmt::NameText(s.name) + " = ";
     std::string one = head + fmt::BodyInline(s.body);
     for (const auto& ex : s.excepts) one += " except " + fmt::BodyInline(ex);

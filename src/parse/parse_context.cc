@@ -142,18 +142,32 @@ void ParseContext::InvalidBytes(const char* text, size_t len) {
   diags.Error(Code::kInvalidCharacter, loc, what);
 }
 
-void ParseContext::SyntaxError(const Range& where, const std::string& bison_message) {
-  std::string msg = bison_message;
-  const std::string prefix = "syntax error, ";
-  if (msg.rfind(prefix, 0) == 0) msg = msg.substr(prefix.size());
-  if (msg == "memory exhausted") msg = "input nested too deeply";
-  // Quote the offending text for names, numbers and addresses.
-  if (msg.rfind("unexpected identifier", 0) == 0 || msg.rfind("unexpected number", 0) == 0 ||
-      msg.rfind("unexpected IP address", 0) == 0) {
-    size_t sp = msg.find(',');
-    std::string head = sp == std::string::npos ? msg : msg.substr(0, sp);
-    std::string tail = sp == std::string::npos ? "" : msg.substr(sp);
-    msg = head + " '" + last_text + "'" + tail;
+namespace {
+
+// Token names that are words for a kind of token, not the token's own text.
+bool IsCategory(const std::string& name) {
+  return name == "identifier" || name == "string" || name == "number" || name == "IP address" ||
+         name == "end of file";
+}
+
+std::string Describe(const std::string& name) {
+  return IsCategory(name) ? name : "'" + name + "'";
+}
+
+}  // namespace
+
+void ParseContext::SyntaxError(const Range& where, const std::string& unexpected,
+                               const std::vector<std::string>& expected) {
+  if (unexpected == "memory exhausted") {
+    diags.Error(Code::kSyntax, where, "input nested too deeply");
+    return;
+  }
+  std::string msg = unexpected.empty() ? "syntax error" : "unexpected " + Describe(unexpected);
+  if (unexpected == "identifier" || unexpected == "number" || unexpected == "IP address") {
+    msg += " '" + last_text + "'";
+  }
+  for (size_t i = 0; i < expected.size(); ++i) {
+    msg += (i == 0 ? ", expecting " : " or ") + Describe(expected[i]);
   }
   diags.Error(Code::kSyntax, where, msg);
 }

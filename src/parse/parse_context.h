@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "pbrc/ast.h"
 #include "pbrc/diagnostics.h"
@@ -37,7 +38,9 @@ struct ParseContext {
   std::string Ident(const char* text, size_t len);
   std::string String(const char* text, size_t len, bool terminated);
   void InvalidBytes(const char* text, size_t len);
-  void SyntaxError(const Range& where, const std::string& bison_message);
+  // `unexpected` and `expected` are bison's token names; an empty list means too many.
+  void SyntaxError(const Range& where, const std::string& unexpected,
+                   const std::vector<std::string>& expected);
 };
 
 // True when `s` is valid UTF-8.

@@ -69,7 +69,7 @@ std::optional<model::Model> Analyze(const Program& prog, SourceManager& sm, Diag
   for (const auto& [name, def] : syms.sets) {
     if (!used.count(name)) sets.Named(name, def->name.range);
   }
-  WarnUnused(prog, syms, used, m.links, m.rules, diags);
+  if (!diags.HasErrors()) WarnUnused(prog, syms, used, m.links, m.rules, diags);
   WarnNoRoute(m.links, m.rules, diags);
   if (diags.HasErrors()) return std::nullopt;
   std::set<std::string> names;

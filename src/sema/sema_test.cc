@@ -1,0 +1,93 @@
+#include <gtest/gtest.h>
+
+#include "testing.h"
+
+namespace pbrc {
+namespace {
+
+using testing::CompileText;
+
+bool Has(const testing::Result& r, const std::string& s) { return r.diags.find(s) != std::string::npos; }
+
+TEST(Imports, CycleIsReportedWithTheChain) {
+  MemoryReader fs;
+  fs.Add("a.pbr", "import \"b.pbr\";\n");
+  fs.Add("b.pbr", "import \"a.pbr\";\n");
+  auto r = CompileText("import \"a.pbr\";\n", fs);
+  EXPECT_TRUE(Has(r, "b.pbr:1:1: error[E0104]: import cycle through 'a.pbr'")) << r.diags;
+  EXPECT_TRUE(Has(r, "note: 'a.pbr' imports 'b.pbr'")) << r.diags;
+}
+
+TEST(Imports, DiamondIsLoadedOnce) {
+  MemoryReader fs;
+  fs.Add("a.pbr", "import \"c.pbr\";\n");
+  fs.Add("b.pbr", "import \"c.pbr\";\n");
+  fs.Add("c.pbr", "set c = { 1.2.3.4 };\n");
+  auto r = CompileText("import \"a.pbr\"; import \"b.pbr\"; policy { to set c via main; }\n", fs);
+  EXPECT_FALSE(r.c->diags.HasErrors()) << r.diags;
+}
+
+TEST(Imports, MissingFileAndModule) {
+  auto r = CompileText("import \"nope.pbr\";\nimport \"std/servics\";\n");
+  EXPECT_TRUE(Has(r, "t.pbr:1:8: error[E0103]: cannot import 'nope.pbr': No such file or directory")) << r.diags;
+  EXPECT_TRUE(Has(r, "help: did you mean 'std/services'?")) << r.diags;
+}
+
+TEST(ListFiles, ErrorsPointIntoTheListFile) {
+  MemoryReader fs;
+  fs.Add("l.txt", "# carrier list\n1.0.1.0/24\n\n  1.0.2.1/24  # comment\n1.0.3.0/33\n");
+  auto r = CompileText("set s = file \"l.txt\";\npolicy { to set s via main; }\n", fs);
+  EXPECT_TRUE(Has(r, "l.txt:4:3: error[E0203]: host bits set in prefix '1.0.2.1/24'")) << r.diags;
+  EXPECT_TRUE(Has(r, "l.txt:5:1: error[E0202]")) << r.diags;
+}
+
+TEST(ListFiles, CommentsAndRangesAreRead) {
+  MemoryReader fs;
+  fs.Add("l.txt", "# list\n1.0.1.0/24 # x\n1.0.2.0-1.0.2.255\n2001:db8::/32\n");
+  auto r = CompileText("set s = file \"l.txt\";\npolicy { to set s via main; }\n", fs);
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  EXPECT_EQ(r.c->ir->sets.size(), 2u);
+  EXPECT_EQ(FormatInterval(r.c->ir->sets[0].elements[0]), "1.0.1.0-1.0.2.255");
+}
+
+TEST(Sets, CyclesEmptySetsAndExcept) {
+  auto r = CompileText("set a = { set b };\nset b = { set a };\nset e = { 10.0.0.0/8 } except { 0.0.0.0/0 };\n"
+                       "policy { to set a via main; to set e via main; to {} via main; }\n");
+  EXPECT_TRUE(Has(r, "error[E0106]")) << r.diags;
+  EXPECT_TRUE(Has(r, "t.pbr:3:5: error[E0206]: set 'e' is empty")) << r.diags;
+  EXPECT_TRUE(Has(r, "t.pbr:4:51: error[E0206]: empty set")) << r.diags;
+}
+
+TEST(Checks, MarksTablesAndInterfaces) {
+  auto r = CompileText(
+      "options { mark mask 0xf; }\n"
+      "link a { device eth1; mark 0x2; table 100; }\n"
+      "link b { device eth2; mark 0x2; table 100; }\n"
+      "link c { device \"eth:3\"; mark 0x10; table 255; }\n"
+      "link d { device eth4; table 4294967296; }\n");
+  EXPECT_TRUE(Has(r, "t.pbr:3:28: error[E0403]: mark 0x2 is used by two links")) << r.diags;
+  EXPECT_TRUE(Has(r, "t.pbr:3:39: error[E0502]: table 100 is used by two links")) << r.diags;
+  EXPECT_TRUE(Has(r, "error[E0602]: invalid interface name 'eth:3'")) << r.diags;
+  EXPECT_TRUE(Has(r, "error[E0402]: mark 0x10 has bits outside the mark mask 0xf")) << r.diags;
+  EXPECT_TRUE(Has(r, "error[E0501]: table id 255 is reserved for 'local'")) << r.diags;
+  EXPECT_TRUE(Has(r, "error[E0503]")) << r.diags;
+}
+
+TEST(Checks, DidYouMeanForLinksSetsAndPorts) {
+  auto r = CompileText("import \"std/services\";\nset office = { 10.0.0.0/8 };\nlink wan1 { device eth1; }\n"
+                       "policy { from set offise proto tcp dport htps via wan2; }\n");
+  EXPECT_TRUE(Has(r, "help: did you mean 'office'?")) << r.diags;
+  EXPECT_TRUE(Has(r, "help: did you mean 'https'?")) << r.diags;
+  EXPECT_TRUE(Has(r, "help: did you mean 'wan1'?")) << r.diags;
+}
+
+TEST(Checks, DiagnosticsComeInSourceOrder) {
+  auto r = CompileText("policy { to 300.0.0.1 via main; }\nset a = { 1.2.3.4/33 };\n");
+  size_t first = r.diags.find("E0201"), second = r.diags.find("E0202");
+  ASSERT_NE(first, std::string::npos);
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_LT(first, second);
+}
+
+}  // namespace
+}  // namespace pbrc

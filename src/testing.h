@@ -1,0 +1,25 @@
+// Helpers for unit tests: compile text held in memory and render its diagnostics.
+#pragma once
+
+#include <string>
+
+#include "pbrc/pipeline.h"
+
+namespace pbrc::testing {
+
+struct Result {
+  std::unique_ptr<Compilation> c;
+  std::string diags;  // rendered text, no colour
+};
+
+// Compiles `text` as file "t.pbr" with `reader` (imports/list files); stops after `stop`.
+inline Result CompileText(const std::string& text, MemoryReader reader = {},
+                          Stop stop = Stop::kAfterAllocate) {
+  reader.Add("t.pbr", text);
+  Result r;
+  r.c = Compile("t.pbr", reader, stop);
+  r.diags = RenderText(r.c->diags.Sorted(), r.c->sm, RenderOptions{});
+  return r;
+}
+
+}  // namespace pbrc::testing

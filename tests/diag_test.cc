@@ -1,0 +1,77 @@
+// Diagnostic tests: tests/diag/NAME.pbr must produce exactly tests/diag/NAME.stderr (text,
+// no colour, file names as given relative to tests/diag). Every catalog code has a case and
+// an entry in docs/diagnostics.md. PBRC_BLESS=1 rewrites the .stderr files.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "pbrc/pipeline.h"
+
+namespace pbrc {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs with the working directory in tests/diag, so names print as "NAME.pbr".
+class DiagDir {
+ public:
+  DiagDir() : old_(fs::current_path()) { fs::current_path(fs::path(PBRC_SOURCE_DIR) / "tests/diag"); }
+  ~DiagDir() { fs::current_path(old_); }
+
+ private:
+  fs::path old_;
+};
+
+std::vector<std::string> Cases() {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(fs::path(PBRC_SOURCE_DIR) / "tests/diag")) {
+    if (e.path().extension() == ".pbr") out.push_back(e.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(Diag, ExpectedStderr) {
+  DiagDir cd;
+  const char* bless = std::getenv("PBRC_BLESS");
+  std::set<std::string> codes_seen;
+  for (const auto& name : Cases()) {
+    SCOPED_TRACE(name);
+    auto c = Compile(name, DiskReader(), Stop::kAfterAllocate);
+    EXPECT_TRUE(c->diags.HasErrors() || !c->diags.Sorted().empty()) << name << " reports nothing";
+    std::string got = RenderText(c->diags.Sorted(), c->sm, RenderOptions{});
+    for (const auto& d : c->diags.Sorted()) codes_seen.insert(Info(d.code).id);
+    fs::path want = fs::path(name).replace_extension(".stderr");
+    if (bless && *bless && std::string(bless) != "0") {
+      std::ofstream(want, std::ios::binary) << got;
+      continue;
+    }
+    EXPECT_EQ(ReadFile(want), got);
+  }
+  for (const auto& info : Catalog()) {
+    EXPECT_TRUE(codes_seen.count(info.id)) << info.id << " (" << info.name << ") has no case in tests/diag";
+  }
+}
+
+TEST(Diag, EveryCodeIsDocumented) {
+  std::string doc = ReadFile(fs::path(PBRC_SOURCE_DIR) / "docs/diagnostics.md");
+  for (const auto& info : Catalog()) {
+    EXPECT_NE(doc.find(std::string("## ") + info.id + " " + info.name), std::string::npos)
+        << info.id << " is missing from docs/diagnostics.md";
+  }
+}
+
+}  // namespace
+}  // namespace pbrc
