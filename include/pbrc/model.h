@@ -21,6 +21,8 @@ struct Options {
   uint32_t protocol = 250;
   bool counters = false;
   bool comments = true;
+  // Where the options were given, for allocation diagnostics.
+  std::optional<Range> mask_range, pref_range, table_ids_range;
 };
 
 // Normalized addresses of both families.

@@ -38,6 +38,7 @@ bool Marks(Program& p, Diagnostics& diags) {
     if (n > limit) {
       std::string msg = "no mark left inside mask " + Hex(p.opts.mark_mask) + " for '" + t.name + "'";
       auto& d = t.kind == TargetKind::kLink ? diags.Error(Code::kMarksExhausted, t.range, msg)
+                : p.opts.mask_range         ? diags.Error(Code::kMarksExhausted, *p.opts.mask_range, msg)
                                             : diags.ErrorNoRange(Code::kMarksExhausted, msg);
       d.help = "widen 'mark mask' in options; each link, table and 'main' target needs a mark";
       return false;
@@ -85,12 +86,15 @@ bool Preferences(Program& p, Diagnostics& diags) {
     r.pref = it->second;
   }
   if (next - 1 > p.opts.pref_hi) {
-    diags.ErrorNoRange(Code::kPreferenceBand,
-                       "the policy needs " + std::to_string(slots.size()) +
-                           " rule preferences, the band " + std::to_string(p.opts.pref_lo) + "-" +
-                           std::to_string(p.opts.pref_hi) + " holds " +
-                           std::to_string(p.opts.pref_hi - p.opts.pref_lo + 1))
-        .help = "widen 'preference' in options";
+    std::string msg = "the policy needs " + std::to_string(slots.size()) +
+                      " rule preferences, the band " + std::to_string(p.opts.pref_lo) + "-" +
+                      std::to_string(p.opts.pref_hi) + " holds " +
+                      std::to_string(p.opts.pref_hi - p.opts.pref_lo + 1);
+    auto& d = p.opts.pref_range ? diags.Error(Code::kPreferenceBand, *p.opts.pref_range, msg)
+                                : diags.ErrorNoRange(Code::kPreferenceBand, msg);
+    d.help = "widen 'preference' in options";
+    d.notes.push_back("oif rules, main without default, the fwmark rules, then selector and "
+                      "link-address rules each take one preference");
     return false;
   }
   std::stable_sort(p.ip_rules.begin(), p.ip_rules.end(), [](const IpRule& a, const IpRule& b) {

@@ -54,11 +54,12 @@ void Apply(const ast::Option& o, model::Options& out, Diagnostics& diags) {
               .help = "give the bits pbrc may use, e.g. 'mark mask 0xf;'";
         } else {
           out.mark_mask = static_cast<uint32_t>(*v);
+          out.mask_range = o.range;
         }
       }
       break;
     case ast::OptionKind::kPreference:
-      Band(o, 1, 32765, "preference", diags, out.pref_lo, out.pref_hi);
+      if (Band(o, 1, 32765, "preference", diags, out.pref_lo, out.pref_hi)) out.pref_range = o.range;
       break;
     case ast::OptionKind::kTableIds: {
       uint32_t lo = 0, hi = 0;
@@ -69,6 +70,7 @@ void Apply(const ast::Option& o, model::Options& out, Diagnostics& diags) {
         } else {
           out.table_lo = lo;
           out.table_hi = hi;
+          out.table_ids_range = o.range;
         }
       }
       break;
