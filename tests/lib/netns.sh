@@ -38,6 +38,8 @@ ns_new() {
   ip netns add "$ns" || { echo "cannot create namespace $ns" >&2; exit 1; }
   NS_CREATED+=("$ns")
   ip -n "$ns" link set lo up
+  # No duplicate address detection: addresses (link-local ones too) are usable at once.
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 }
 
 ns_name() { echo "${PBRC_RUN_ID}-$1"; }
