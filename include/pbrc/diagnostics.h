@@ -54,6 +54,7 @@ enum class Code {
   kOifRule,            // E0705
   kNoRoute,            // W0801
   kUnusedName,         // W0802
+  kSetTooDeep,         // E0108
 };
 
 enum class Severity { kError, kWarning, kNote };

@@ -1,6 +1,7 @@
 // pbrc check FILE...: load, check, report.
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -54,12 +55,21 @@ int RunCheck(const std::vector<std::string>& args) {
     return kFailure;
   }
   int rc = kOk;
+  // With --format json, one array for all files.
+  nlohmann::ordered_json all_json = nlohmann::ordered_json::array();
   for (const auto& f : files) {
     auto c = Compile(f, DiskReader(), Stop::kAfterCheck);
-    Report(c->diags, c->sm, common);
-    if (c->read_failed) return kFailure;
-    if (c->diags.HasErrors()) rc = kInputErrors;
+    if (common.format == DiagFormat::kJson) {
+      for (auto& d : nlohmann::ordered_json::parse(RenderJson(c->diags.Sorted(), c->sm))) {
+        all_json.push_back(std::move(d));
+      }
+    } else {
+      Report(c->diags, c->sm, common);
+    }
+    if (c->read_failed) rc = kFailure;
+    if (c->diags.HasErrors() && rc == kOk) rc = kInputErrors;
   }
+  if (common.format == DiagFormat::kJson) std::cout << all_json.dump(2) << "\n";
   return rc;
 }
 

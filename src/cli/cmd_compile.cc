@@ -97,7 +97,7 @@ int RunCompile(const std::vector<std::string>& args) {
     }
   }
   auto c = Compile(files[0], DiskReader(), Stop::kAfterAllocate);
-  Report(c->diags, c->sm, common);
+  Report(c->diags, c->sm, common, /*json_to_stderr=*/a.out_dir.empty());
   if (c->read_failed) return kFailure;
   if (!c->ir) return kInputErrors;
   std::vector<Artifact> arts = Emit(*c->ir, kinds);

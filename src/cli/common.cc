@@ -8,10 +8,11 @@
 
 namespace pbrc::cli {
 
-void Report(const Diagnostics& diags, const SourceManager& sm, const CommonOptions& opts) {
+void Report(const Diagnostics& diags, const SourceManager& sm, const CommonOptions& opts,
+            bool json_to_stderr) {
   auto list = diags.Sorted();
   if (opts.format == DiagFormat::kJson) {
-    std::cout << RenderJson(list, sm);
+    (json_to_stderr ? std::cerr : std::cout) << RenderJson(list, sm);
     return;
   }
   if (list.empty()) return;

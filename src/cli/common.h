@@ -23,8 +23,10 @@ struct CommonOptions {
   DiagFormat format = DiagFormat::kText;
 };
 
-// Prints the diagnostics of one run to stderr (text, or JSON on stdout with --format json).
-void Report(const Diagnostics& diags, const SourceManager& sm, const CommonOptions& opts);
+// Prints the diagnostics of one run: text on stderr; JSON on stdout, or on stderr when stdout
+// carries artifacts (`json_to_stderr`).
+void Report(const Diagnostics& diags, const SourceManager& sm, const CommonOptions& opts,
+            bool json_to_stderr = false);
 
 bool ParseFormat(const std::string& s, CommonOptions& opts);
 

@@ -86,6 +86,14 @@ TEST(Robustness, DeepNestingIsAnErrorNotACrash) {
   EXPECT_TRUE(CompileText(bangs).c->diags.HasErrors());
 }
 
+TEST(Robustness, LongChainsOfSetsAreCapped) {
+  std::string chain;
+  for (int i = 0; i < 10000; ++i) chain += "set s" + std::to_string(i) + " = { set s" + std::to_string(i + 1) + " };\n";
+  chain += "set s10000 = { 10.0.0.0/8 };\npolicy { to set s0 via main; }\n";
+  auto r = CompileText(chain);
+  EXPECT_NE(r.diags.find("error[E0108]"), std::string::npos) << r.diags.substr(0, 500);
+}
+
 TEST(Robustness, TenMegabytesAndHundredThousandElements) {
   std::string big = "set big = {\n";
   for (int i = 0; i < 100000; ++i) {

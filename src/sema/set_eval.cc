@@ -30,6 +30,11 @@ const model::AddrValue* SetEvaluator::Named(const std::string& name, Range use) 
     }
     return nullptr;
   }
+  if (active_.size() >= kMaxDepth) {
+    diags_.Error(Code::kSetTooDeep, use, "sets nested more than " + std::to_string(kMaxDepth) + " deep")
+        .help = "flatten the chain of sets";
+    return nullptr;
+  }
   active_.push_back(name);
   auto value = Eval(def->second->body, def->second->excepts);
   active_.pop_back();

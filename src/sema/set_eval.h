@@ -14,6 +14,8 @@ namespace pbrc::sema {
 
 class SetEvaluator {
  public:
+  static constexpr size_t kMaxDepth = 256;
+
   SetEvaluator(const Symbols& syms, SourceManager& sm, Diagnostics& diags, FileReader& reader)
       : syms_(syms), sm_(sm), diags_(diags), reader_(reader) {}
 
