@@ -101,7 +101,8 @@ struct OptionsBlock {
   Range range;
 };
 
-enum class LinkPropKind { kDevice, kGateway, kAddress, kTable, kMark, kRoute, kNat, kRpFilter };
+enum class LinkPropKind { kDevice, kGateway, kAddress, kTable, kMark, kRoute, kNat, kRpFilter,
+                          kInbound };
 enum class NatKind { kMasquerade, kSnat };
 enum class RpFilter { kOff, kStrict, kLoose };
 struct LinkProp {
@@ -113,6 +114,7 @@ struct LinkProp {
   std::optional<AddrText> via;        // route via
   NatKind nat = NatKind::kMasquerade;
   RpFilter rp = RpFilter::kStrict;
+  bool flag = true;  // inbound on|off
   Range range;
 };
 

@@ -65,6 +65,9 @@ struct Classify {
   std::string iif;
   size_t target = 0;
   Origin origin;
+  // Implicit rule after the policy's: a new connection arriving on a link keeps that link's
+  // mark, so its replies leave the way it came in. Not used for stateless matching.
+  bool inbound = false;
 };
 
 enum class IpRuleKind { kOif, kSuppressMain, kFwmark, kSelector, kLinkAddress };

@@ -53,6 +53,7 @@ struct Link {
   std::vector<Route> routes;
   std::optional<ast::NatKind> nat;
   std::optional<ast::RpFilter> rp;
+  bool pin_inbound = true;   // new connections arriving on the device keep its mark
   bool bare_device = false;  // created by `via dev X`
   Range range;
 };

@@ -61,6 +61,7 @@ class Builder {
 
   std::string Comment(const ir::Classify& r, const char* what) const {
     if (!p_.opts.comments) return "";
+    if (r.inbound) what = "inbound";
     std::string c = r.origin + (what[0] ? std::string(" ") + what : "") + " -> " + p_.targets[r.target].name;
     return c.substr(0, 120);  // nft keeps at most 128 bytes of comment
   }
@@ -84,7 +85,7 @@ class Builder {
     Chain c{ir::kChainStateless, std::nullopt, {}};
     for (bool reverse : {false, true}) {
       for (const auto& r : p_.rules) {
-        if (reverse && !r.saddr && !r.daddr && r.protos.empty()) continue;
+        if (r.inbound || (reverse && !r.saddr && !r.daddr && r.protos.empty())) continue;
         Rule rule{Matches(r, reverse), Comment(r, reverse ? "reply" : "")};
         rule.stmts.push_back(Mark(false, p_.targets[r.target].mark));
         rule.stmts.push_back(Return{});

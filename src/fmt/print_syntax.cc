@@ -11,7 +11,7 @@ bool IsKeyword(const std::string& s) {
       "main", "table", "file", "except", "device", "gateway", "address", "mark", "mask",
       "route", "nat", "masquerade", "snat", "rp_filter", "strict", "loose", "on", "off",
       "preference", "ids", "protocol", "counters", "comments", "proto", "sport", "dport",
-      "iif", "oif", "nft"};
+      "iif", "oif", "nft", "inbound"};
   return kWords.count(s) > 0;
 }
 
@@ -102,6 +102,7 @@ std::string LinkPropText(const ast::LinkProp& p) {
       return "route " + ElementText(*p.route) + (p.via ? " via " + p.via->text : "") + ";";
     case ast::LinkPropKind::kNat:
       return std::string("nat ") + (p.nat == ast::NatKind::kSnat ? "snat" : "masquerade") + ";";
+    case ast::LinkPropKind::kInbound: return std::string("inbound ") + (p.flag ? "on" : "off") + ";";
     case ast::LinkPropKind::kRpFilter:
       return std::string("rp_filter ") +
              (p.rp == ast::RpFilter::kStrict ? "strict" : p.rp == ast::RpFilter::kLoose ? "loose" : "off") +

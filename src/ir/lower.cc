@@ -53,6 +53,7 @@ class Lowering {
     for (const auto& r : m_.rules) {
       if (r.oif.empty()) ClassifyRule(r);
     }
+    InboundRules();
     IpRules();
     Routes();
     NatAndSysctls();
@@ -172,6 +173,20 @@ class Lowering {
       c.family = f;
       c.saddr = Match(r.from, f);
       c.daddr = Match(r.to, f);
+      p_.rules.push_back(c);
+    }
+  }
+
+  // After the policy's rules: connections that arrive on a link stay with it.
+  void InboundRules() {
+    for (size_t i = 0; i < m_.links.size(); ++i) {
+      const model::Link& l = m_.links[i];
+      if (!l.pin_inbound) continue;
+      Classify c;
+      c.iif = l.device;
+      c.target = i;
+      c.origin = OriginOf(l.range, sm_);
+      c.inbound = true;
       p_.rules.push_back(c);
     }
   }

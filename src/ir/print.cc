@@ -74,7 +74,8 @@ std::string Print(const Program& p) {
     }
     if (r.sport) os << " sport=" << Ports(*r.sport);
     if (r.dport) os << " dport=" << Ports(*r.dport);
-    os << " -> " << p.targets[r.target].name << " mark=" << Hex(p.targets[r.target].mark) << "\n";
+    os << " -> " << p.targets[r.target].name << " mark=" << Hex(p.targets[r.target].mark)
+       << (r.inbound ? " (inbound)" : "") << "\n";
   }
   for (const auto& r : p.ip_rules) {
     os << "ip-rule " << Fam(r.family) << " pref=" << r.pref << " " << Kind(r.kind);

@@ -94,6 +94,7 @@ class LinkChecker {
       case ast::LinkPropKind::kRoute: Route(p, link); break;
       case ast::LinkPropKind::kNat: link.nat = p.nat; break;
       case ast::LinkPropKind::kRpFilter: link.rp = p.rp; break;
+      case ast::LinkPropKind::kInbound: link.pin_inbound = p.flag; break;
     }
   }
 
