@@ -1,6 +1,8 @@
 // Helpers for unit tests: compile text held in memory and render its diagnostics.
 #pragma once
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "pbrc/pipeline.h"
@@ -20,6 +22,13 @@ inline Result CompileText(const std::string& text, MemoryReader reader = {},
   r.c = Compile("t.pbr", reader, stop);
   r.diags = RenderText(r.c->diags.Sorted(), r.c->sm, RenderOptions{});
   return r;
+}
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace pbrc::testing

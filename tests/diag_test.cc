@@ -11,18 +11,14 @@
 #include <sstream>
 
 #include "pbrc/pipeline.h"
+#include "testing.h"
 
 namespace pbrc {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::ReadFile;
 
 // Runs with the working directory in tests/diag, so names print as "NAME.pbr".
 class DiagDir {

@@ -10,18 +10,14 @@
 #include <sstream>
 
 #include "pbrc/pipeline.h"
+#include "testing.h"
 
 namespace pbrc {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::ReadFile;
 
 bool Bless() {
   const char* b = std::getenv("PBRC_BLESS");

@@ -30,25 +30,11 @@ void HelpCheck() {
 int RunCheck(const std::vector<std::string>& args) {
   std::string format;
   std::vector<std::string> files;
-  po::options_description desc = CheckOptions(&format);
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::vector<std::string>>(&files));
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("file", -1);
-  po::variables_map vm;
   CommonOptions common;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "pbrc check: " << e.what() << "\n";
-    return kFailure;
-  }
-  if (vm.count("help")) {
-    HelpCheck();
-    return kOk;
+  switch (ParseArgs("check", args, CheckOptions(&format), files)) {
+    case Args::kError: return kFailure;
+    case Args::kHelp: HelpCheck(); return kOk;
+    case Args::kOk: break;
   }
   if (files.empty() || !ParseFormat(format, common)) {
     std::cerr << "pbrc check: " << (files.empty() ? "no input files" : "--format is text or json") << "\n";

@@ -66,22 +66,11 @@ void HelpCompile() {
 int RunCompile(const std::vector<std::string>& args) {
   CompileArgs a;
   std::vector<std::string> files;
-  po::options_description all = CompileOptions(a);
-  all.add_options()("file", po::value<std::vector<std::string>>(&files));
-  po::positional_options_description pos;
-  pos.add("file", -1);
-  po::variables_map vm;
   CommonOptions common;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "pbrc compile: " << e.what() << "\n";
-    return kFailure;
-  }
-  if (vm.count("help")) {
-    HelpCompile();
-    return kOk;
+  switch (ParseArgs("compile", args, CompileOptions(a), files)) {
+    case Args::kError: return kFailure;
+    case Args::kHelp: HelpCompile(); return kOk;
+    case Args::kOk: break;
   }
   if (files.size() != 1 || !ParseFormat(a.format, common)) {
     std::cerr << "pbrc compile: " << (files.size() != 1 ? "give exactly one policy file" : "--format is text or json") << "\n";

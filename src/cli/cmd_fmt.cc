@@ -12,40 +12,31 @@ namespace po = boost::program_options;
 namespace pbrc::cli {
 namespace {
 
-po::options_description FmtOptions() {
+po::options_description FmtOptions(bool* check, bool* write) {
   po::options_description desc("pbrc fmt [--check | --write] FILE...");
-  desc.add_options()("help,h", "show this help")("check", "exit 1 when a file is not formatted")(
-      "write,w", "rewrite files in place");
+  desc.add_options()("help,h", "show this help")(
+      "check", po::bool_switch(check), "exit 1 when a file is not formatted")(
+      "write,w", po::bool_switch(write), "rewrite files in place");
   return desc;
 }
 
 }  // namespace
 
 void HelpFmt() {
-  std::cout << FmtOptions() << "\nPrints each file in canonical form (stdout), or with --check "
+  bool c = false, w = false;
+  std::cout << FmtOptions(&c, &w) << "\nPrints each file in canonical form (stdout), or with --check "
             "lists the files that differ and exits 1, or with --write rewrites them. Comments are "
             "kept; files with syntax errors are not formatted (exit 1).\n";
 }
 
 int RunFmt(const std::vector<std::string>& args) {
   std::vector<std::string> files;
-  po::options_description all = FmtOptions();
-  all.add_options()("file", po::value<std::vector<std::string>>(&files));
-  po::positional_options_description pos;
-  pos.add("file", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "pbrc fmt: " << e.what() << "\n";
-    return kFailure;
+  bool check = false, write = false;
+  switch (ParseArgs("fmt", args, FmtOptions(&check, &write), files)) {
+    case Args::kError: return kFailure;
+    case Args::kHelp: HelpFmt(); return kOk;
+    case Args::kOk: break;
   }
-  if (vm.count("help")) {
-    HelpFmt();
-    return kOk;
-  }
-  bool check = vm.count("check") > 0, write = vm.count("write") > 0;
   if (files.empty() || (check && write)) {
     std::cerr << "pbrc fmt: " << (files.empty() ? "no input files" : "--check and --write exclude each other") << "\n";
     return kFailure;

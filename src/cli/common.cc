@@ -22,6 +22,26 @@ void Report(const Diagnostics& diags, const SourceManager& sm, const CommonOptio
   std::cerr << RenderText(list, sm, ro);
 }
 
+Args ParseArgs(const char* cmd, const std::vector<std::string>& args,
+               const boost::program_options::options_description& desc,
+               std::vector<std::string>& files) {
+  namespace po = boost::program_options;
+  po::options_description all;
+  all.add(desc);
+  all.add_options()("file", po::value<std::vector<std::string>>(&files));
+  po::positional_options_description pos;
+  pos.add("file", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "pbrc " << cmd << ": " << e.what() << "\n";
+    return Args::kError;
+  }
+  return vm.count("help") ? Args::kHelp : Args::kOk;
+}
+
 bool ParseFormat(const std::string& s, CommonOptions& opts) {
   if (s == "text") {
     opts.format = DiagFormat::kText;

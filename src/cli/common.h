@@ -1,6 +1,7 @@
 // What every subcommand shares: exit codes, loading + checking a policy, printing diagnostics.
 #pragma once
 
+#include <boost/program_options.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,5 +30,12 @@ void Report(const Diagnostics& diags, const SourceManager& sm, const CommonOptio
             bool json_to_stderr = false);
 
 bool ParseFormat(const std::string& s, CommonOptions& opts);
+
+// Parses a subcommand's arguments: the options of `desc` plus positional FILE arguments.
+// kError means a usage error was printed ("pbrc CMD: ...").
+enum class Args { kOk, kHelp, kError };
+Args ParseArgs(const char* cmd, const std::vector<std::string>& args,
+               const boost::program_options::options_description& desc,
+               std::vector<std::string>& files);
 
 }  // namespace pbrc::cli

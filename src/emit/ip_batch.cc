@@ -6,16 +6,11 @@
 #include <set>
 #include <sstream>
 
+#include "pbrc/text.h"
 #include "pbrc/emit.h"
 
 namespace pbrc::emit {
 namespace {
-
-std::string Hex(uint32_t v) {
-  char buf[16];
-  snprintf(buf, sizeof buf, "0x%x", v);
-  return buf;
-}
 
 std::string RuleLine(const ir::IpRule& r, const ir::Program& p) {
   std::string s = "rule add pref " + std::to_string(r.pref);

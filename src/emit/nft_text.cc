@@ -4,15 +4,10 @@
 #include <sstream>
 
 #include "emit/nft_model.h"
+#include "pbrc/text.h"
 
 namespace pbrc::nft {
 namespace {
-
-std::string Hex8(uint32_t v) {
-  char buf[16];
-  snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
 
 std::string Quote(const std::string& s) {
   std::string out = "\"";

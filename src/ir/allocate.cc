@@ -4,16 +4,11 @@
 #include <map>
 #include <set>
 
+#include "pbrc/text.h"
 #include "pbrc/ir.h"
 
 namespace pbrc::ir {
 namespace {
-
-std::string Hex(uint32_t v) {
-  char buf[16];
-  snprintf(buf, sizeof buf, "0x%x", v);
-  return buf;
-}
 
 // Spreads the bits of n over the set bits of mask, lowest first (x86 PDEP): the n-th value
 // that fits the mask. Returns 0 when n does not fit.

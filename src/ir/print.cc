@@ -1,16 +1,11 @@
 // `--emit ir`: the allocated IR as stable text, one fact a line. Goldens diff this.
 #include <sstream>
 
+#include "pbrc/text.h"
 #include "pbrc/ir.h"
 
 namespace pbrc::ir {
 namespace {
-
-std::string Hex(uint32_t v) {
-  char buf[16];
-  snprintf(buf, sizeof buf, "0x%x", v);
-  return buf;
-}
 
 const char* Fam(Family f) { return f == Family::kV4 ? "ip" : "ip6"; }
 

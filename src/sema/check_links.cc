@@ -1,5 +1,6 @@
 #include <map>
 
+#include "pbrc/text.h"
 #include "sema/addr_check.h"
 #include "sema/checks.h"
 
@@ -139,10 +140,8 @@ class LinkChecker {
       return;
     }
     if (n.value > 0xffffffffULL || (n.value & ~static_cast<uint64_t>(opts_.mark_mask))) {
-      char buf[64];
-      snprintf(buf, sizeof buf, "0x%x", opts_.mark_mask);
       diags_.Error(Code::kMarkOutsideMask, n.range,
-                   "mark " + n.text + " has bits outside the mark mask " + buf)
+                   "mark " + n.text + " has bits outside the mark mask " + Hex(opts_.mark_mask))
           .help = "use a value whose bits are all inside the mask";
       return;
     }
