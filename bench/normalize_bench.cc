@@ -34,7 +34,8 @@ double Median(std::function<void()> fn, int repeats) {
 }
 
 void Report(const char* name, double t, const char* base_name, double base) {
-  printf("%-34s %9.1f ms   %-30s %9.1f ms   ratio %6.2f\n", name, t * 1e3, base_name, base * 1e3, t / base);
+  printf("%-34s %9.1f ms   %-30s %9.1f ms   ratio %6.2f\n", name, t * 1e3, base_name, base * 1e3,
+         t / base);
 }
 
 std::vector<pbrc::Interval> RandomPrefixes(size_t n) {
@@ -43,7 +44,8 @@ std::vector<pbrc::Interval> RandomPrefixes(size_t n) {
   out.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     int len = 8 + static_cast<int>(rng() % 25);
-    pbrc::Addr a{pbrc::Family::kV4, (rng() & 0xffffffffu) & ~static_cast<uint32_t>(pbrc::HostMask(pbrc::Family::kV4, len))};
+    pbrc::Addr a{pbrc::Family::kV4, (rng() & 0xffffffffu) & ~static_cast<uint32_t>(pbrc::HostMask(
+                                                                pbrc::Family::kV4, len))};
     out.push_back(pbrc::ToInterval(pbrc::Prefix{a, len}));
   }
   return out;
@@ -76,10 +78,13 @@ int main(int argc, char** argv) {
   printf("pbrc_bench: N=%zu, median of %d runs\n", n, repeats);
 
   auto prefixes = RandomPrefixes(n);
-  double base = Median([&] {
-    auto copy = prefixes;
-    std::sort(copy.begin(), copy.end(), [](const auto& a, const auto& b) { return a.lo < b.lo; });
-  }, repeats);
+  double base = Median(
+      [&] {
+        auto copy = prefixes;
+        std::sort(copy.begin(), copy.end(),
+                  [](const auto& a, const auto& b) { return a.lo < b.lo; });
+      },
+      repeats);
   double t = Median([&] { auto out = pbrc::Normalize(prefixes); }, repeats);
   Report("normalize N prefixes", t, "std::sort N intervals", base);
 

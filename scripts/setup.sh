@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config bison flex
   libnftables-dev nlohmann-json3-dev libboost-program-options-dev libgtest-dev googletest
   nftables iproute2 iputils-ping procps conntrack
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
 )
 
 missing=()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # README command 2: set up, build, and run the whole test suite.
+#   0. clang-format check of every C++ file.
 #   1. ASan+UBSan build; unit, golden, diagnostic and CLI tests under the sanitizers.
 #   2. libFuzzer over the front end for a bounded time (clang, ASan+UBSan), from the corpus.
 #   3. Normal build; every CTest test: unit, golden, diagnostics, CLI, artifacts loaded into
@@ -8,6 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+
+echo "== formatting (clang-format, .clang-format)"
+git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 
 echo "== sanitizer build (ASan+UBSan)"
 scripts/build.sh build-asan -DPBRC_SANITIZE=ON >/dev/null

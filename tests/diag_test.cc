@@ -23,7 +23,9 @@ using testing::ReadFile;
 // Runs with the working directory in tests/diag, so names print as "NAME.pbr".
 class DiagDir {
  public:
-  DiagDir() : old_(fs::current_path()) { fs::current_path(fs::path(PBRC_SOURCE_DIR) / "tests/diag"); }
+  DiagDir() : old_(fs::current_path()) {
+    fs::current_path(fs::path(PBRC_SOURCE_DIR) / "tests/diag");
+  }
   ~DiagDir() { fs::current_path(old_); }
 
  private:
@@ -57,7 +59,8 @@ TEST(Diag, ExpectedStderr) {
     EXPECT_EQ(ReadFile(want), got);
   }
   for (const auto& info : Catalog()) {
-    EXPECT_TRUE(codes_seen.count(info.id)) << info.id << " (" << info.name << ") has no case in tests/diag";
+    EXPECT_TRUE(codes_seen.count(info.id))
+        << info.id << " (" << info.name << ") has no case in tests/diag";
   }
 }
 

@@ -57,7 +57,8 @@ TEST(Golden, FeaturePolicies) {
 
 TEST(Golden, Examples) {
   int n = 0;
-  CheckDir(fs::path(PBRC_SOURCE_DIR) / "examples", fs::path(PBRC_SOURCE_DIR) / "tests/golden/examples", n);
+  CheckDir(fs::path(PBRC_SOURCE_DIR) / "examples",
+           fs::path(PBRC_SOURCE_DIR) / "tests/golden/examples", n);
   EXPECT_GE(n, 4);
 }
 

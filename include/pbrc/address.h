@@ -46,8 +46,7 @@ Interval ToInterval(const Prefix& p);
 // Sorts and merges overlapping and adjacent intervals of one family.
 std::vector<Interval> Normalize(std::vector<Interval> in);
 // Removes `minus` (normalized) from `in` (normalized).
-std::vector<Interval> Subtract(const std::vector<Interval>& in,
-                               const std::vector<Interval>& minus);
+std::vector<Interval> Subtract(const std::vector<Interval>& in, const std::vector<Interval>& minus);
 // The interval as one prefix, if it is exactly one.
 std::optional<Prefix> AsPrefix(const Interval& iv);
 // nft element text: "10.0.0.0/8", "10.0.0.1", or "10.0.0.1-10.0.0.9".

@@ -86,8 +86,15 @@ struct PortsDef {
   Range range;
 };
 
-enum class OptionKind { kNftTable, kMarkMask, kPreference, kTableIds, kProtocol, kCounters,
-                        kComments };
+enum class OptionKind {
+  kNftTable,
+  kMarkMask,
+  kPreference,
+  kTableIds,
+  kProtocol,
+  kCounters,
+  kComments
+};
 struct Option {
   OptionKind kind;
   std::vector<Number> numbers;  // mask, band lo/hi, ids lo/hi, protocol
@@ -101,17 +108,26 @@ struct OptionsBlock {
   Range range;
 };
 
-enum class LinkPropKind { kDevice, kGateway, kAddress, kTable, kMark, kRoute, kNat, kRpFilter,
-                          kInbound };
+enum class LinkPropKind {
+  kDevice,
+  kGateway,
+  kAddress,
+  kTable,
+  kMark,
+  kRoute,
+  kNat,
+  kRpFilter,
+  kInbound
+};
 enum class NatKind { kMasquerade, kSnat };
 enum class RpFilter { kOff, kStrict, kLoose };
 struct LinkProp {
   LinkPropKind kind;
   std::optional<Name> device;
-  std::vector<AddrText> addrs;        // gateway (1), addresses (n)
-  std::optional<Number> number;       // table, mark
-  std::optional<PrefixElem> route;    // route destination
-  std::optional<AddrText> via;        // route via
+  std::vector<AddrText> addrs;      // gateway (1), addresses (n)
+  std::optional<Number> number;     // table, mark
+  std::optional<PrefixElem> route;  // route destination
+  std::optional<AddrText> via;      // route via
   NatKind nat = NatKind::kMasquerade;
   RpFilter rp = RpFilter::kStrict;
   bool flag = true;  // inbound on|off
@@ -142,7 +158,7 @@ struct ProtoMatch {
 enum class TargetKind { kName, kDevice, kMain, kTable };
 struct Target {
   TargetKind kind = TargetKind::kName;
-  Name name;                   // link name or device
+  Name name;  // link name or device
   std::optional<Number> table;
   Range range;
 };

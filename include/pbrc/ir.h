@@ -46,8 +46,8 @@ struct Target {
 // An address condition on one family: a named set or inline elements.
 struct AddrMatch {
   bool negated = false;
-  std::string set;                  // nft set name, or empty
-  std::vector<Interval> elements;   // inline elements when set is empty
+  std::string set;                 // nft set name, or empty
+  std::vector<Interval> elements;  // inline elements when set is empty
 };
 
 struct PortMatch {
@@ -111,11 +111,11 @@ struct Sysctl {
 struct Program {
   std::string policy_name;  // file name the artifacts are named after
   model::Options opts;
-  std::vector<Set> sets;          // sorted by name
-  std::vector<Target> targets;    // links (declaration order), tables, main
-  std::vector<Classify> rules;    // first-match order
-  std::vector<IpRule> ip_rules;   // preference order after allocation
-  std::vector<Route> routes;      // by table, then family, then destination
+  std::vector<Set> sets;         // sorted by name
+  std::vector<Target> targets;   // links (declaration order), tables, main
+  std::vector<Classify> rules;   // first-match order
+  std::vector<IpRule> ip_rules;  // preference order after allocation
+  std::vector<Route> routes;     // by table, then family, then destination
   std::vector<Nat> nat;
   std::vector<Sysctl> sysctls;
   bool uses_v6 = false;

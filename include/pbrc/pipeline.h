@@ -29,7 +29,7 @@ std::unique_ptr<Compilation> Compile(const std::string& path, FileReader& reader
 
 // One output file: its suffix ("nft", "nft.json", "ip", "ip6", "sysctl.conf", "ir") and text.
 struct Artifact {
-  std::string kind;    // as named in --emit
+  std::string kind;  // as named in --emit
   std::string suffix;
   std::string text;
 };

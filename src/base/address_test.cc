@@ -37,7 +37,8 @@ TEST(Address, ParsesAndFormatsBothFamilies) {
 TEST(Normalize, MergesOverlappingAndAdjacent) {
   auto out = Normalize({P("10.0.0.0/25"), P("10.0.0.128/25"), P("10.0.1.0/24"), P("10.0.0.5")});
   EXPECT_EQ(Str(out), "10.0.0.0/23");
-  out = Normalize({V4("10.0.0.1", "10.0.0.9"), V4("10.0.0.5", "10.0.0.20"), V4("10.0.0.22", "10.0.0.22")});
+  out = Normalize(
+      {V4("10.0.0.1", "10.0.0.9"), V4("10.0.0.5", "10.0.0.20"), V4("10.0.0.22", "10.0.0.22")});
   EXPECT_EQ(Str(out), "10.0.0.1-10.0.0.20 10.0.0.22");
 }
 

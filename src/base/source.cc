@@ -19,8 +19,8 @@ std::string_view SourceManager::Line(uint32_t id, uint32_t line) const {
   const SourceFile& f = files_.at(id);
   if (line == 0 || line > f.line_starts.size()) return {};
   uint32_t start = f.line_starts[line - 1];
-  uint32_t end = line < f.line_starts.size() ? f.line_starts[line] - 1
-                                              : static_cast<uint32_t>(f.text.size());
+  uint32_t end =
+      line < f.line_starts.size() ? f.line_starts[line] - 1 : static_cast<uint32_t>(f.text.size());
   std::string_view v(f.text);
   v = v.substr(start, end - start);
   if (!v.empty() && v.back() == '\r') v.remove_suffix(1);

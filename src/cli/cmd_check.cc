@@ -23,8 +23,9 @@ po::options_description CheckOptions(std::string* format) {
 
 void HelpCheck() {
   std::string f;
-  std::cout << CheckOptions(&f) << "\nChecks each policy file and its imports; prints every "
-            "diagnostic. Exit 0 when no file has errors, 1 otherwise.\n";
+  std::cout << CheckOptions(&f)
+            << "\nChecks each policy file and its imports; prints every "
+               "diagnostic. Exit 0 when no file has errors, 1 otherwise.\n";
 }
 
 int RunCheck(const std::vector<std::string>& args) {
@@ -32,12 +33,17 @@ int RunCheck(const std::vector<std::string>& args) {
   std::vector<std::string> files;
   CommonOptions common;
   switch (ParseArgs("check", args, CheckOptions(&format), files)) {
-    case Args::kError: return kFailure;
-    case Args::kHelp: HelpCheck(); return kOk;
-    case Args::kOk: break;
+    case Args::kError:
+      return kFailure;
+    case Args::kHelp:
+      HelpCheck();
+      return kOk;
+    case Args::kOk:
+      break;
   }
   if (files.empty() || !ParseFormat(format, common)) {
-    std::cerr << "pbrc check: " << (files.empty() ? "no input files" : "--format is text or json") << "\n";
+    std::cerr << "pbrc check: " << (files.empty() ? "no input files" : "--format is text or json")
+              << "\n";
     return kFailure;
   }
   int rc = kOk;

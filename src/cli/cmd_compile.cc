@@ -23,11 +23,12 @@ struct CompileArgs {
 
 po::options_description CompileOptions(CompileArgs& a) {
   po::options_description desc("pbrc compile POLICY [-o DIR] [--emit KINDS]");
-  desc.add_options()("help,h", "show this help")(
-      "output,o", po::value<std::string>(&a.out_dir), "write NAME.<suffix> files into DIR")(
+  desc.add_options()("help,h", "show this help")("output,o", po::value<std::string>(&a.out_dir),
+                                                 "write NAME.<suffix> files into DIR")(
       "emit", po::value<std::string>(&a.emit),
-      "comma-separated: nft, nft-json, ip, sysctl, ir (default: nft,ip,sysctl on stdout; all with -o)")(
-      "format", po::value<std::string>(&a.format)->default_value("text"), "diagnostics: text or json");
+      "comma-separated: nft, nft-json, ip, sysctl, ir (default: nft,ip,sysctl on stdout; all with "
+      "-o)")("format", po::value<std::string>(&a.format)->default_value("text"),
+             "diagnostics: text or json");
   return desc;
 }
 
@@ -57,10 +58,11 @@ bool WriteAtomically(const fs::path& path, const std::string& text) {
 
 void HelpCompile() {
   CompileArgs a;
-  std::cout << CompileOptions(a) << "\nArtifacts: NAME.nft (nft -f), NAME.nft.json (nft -j -f), "
-            "NAME.ip and NAME.ip6 (ip -batch, ip -6 -batch), NAME.sysctl.conf, NAME.ir.\n"
-            "Output is byte-identical for the same policy. Exit 0 ok, 1 errors in the policy, 3 "
-            "usage or system failure.\n";
+  std::cout << CompileOptions(a)
+            << "\nArtifacts: NAME.nft (nft -f), NAME.nft.json (nft -j -f), "
+               "NAME.ip and NAME.ip6 (ip -batch, ip -6 -batch), NAME.sysctl.conf, NAME.ir.\n"
+               "Output is byte-identical for the same policy. Exit 0 ok, 1 errors in the policy, 3 "
+               "usage or system failure.\n";
 }
 
 int RunCompile(const std::vector<std::string>& args) {
@@ -68,15 +70,23 @@ int RunCompile(const std::vector<std::string>& args) {
   std::vector<std::string> files;
   CommonOptions common;
   switch (ParseArgs("compile", args, CompileOptions(a), files)) {
-    case Args::kError: return kFailure;
-    case Args::kHelp: HelpCompile(); return kOk;
-    case Args::kOk: break;
+    case Args::kError:
+      return kFailure;
+    case Args::kHelp:
+      HelpCompile();
+      return kOk;
+    case Args::kOk:
+      break;
   }
   if (files.size() != 1 || !ParseFormat(a.format, common)) {
-    std::cerr << "pbrc compile: " << (files.size() != 1 ? "give exactly one policy file" : "--format is text or json") << "\n";
+    std::cerr << "pbrc compile: "
+              << (files.size() != 1 ? "give exactly one policy file" : "--format is text or json")
+              << "\n";
     return kFailure;
   }
-  std::vector<std::string> kinds = Split(a.emit.empty() ? (a.out_dir.empty() ? "nft,ip,sysctl" : "nft,nft-json,ip,sysctl,ir") : a.emit);
+  std::vector<std::string> kinds =
+      Split(a.emit.empty() ? (a.out_dir.empty() ? "nft,ip,sysctl" : "nft,nft-json,ip,sysctl,ir")
+                           : a.emit);
   for (const auto& k : kinds) {
     bool known = false;
     for (const auto& v : ArtifactKinds()) known = known || v == k;
@@ -92,7 +102,8 @@ int RunCompile(const std::vector<std::string>& args) {
   std::vector<Artifact> arts = Emit(*c->ir, kinds);
   if (a.out_dir.empty()) {
     for (const auto& art : arts) {
-      if (arts.size() > 1) std::cout << "# ==> " << c->ir->policy_name << " ." << art.suffix << " <==\n";
+      if (arts.size() > 1)
+        std::cout << "# ==> " << c->ir->policy_name << " ." << art.suffix << " <==\n";
       std::cout << art.text;
     }
     return kOk;

@@ -14,8 +14,8 @@ namespace {
 
 po::options_description FmtOptions(bool* check, bool* write) {
   po::options_description desc("pbrc fmt [--check | --write] FILE...");
-  desc.add_options()("help,h", "show this help")(
-      "check", po::bool_switch(check), "exit 1 when a file is not formatted")(
+  desc.add_options()("help,h", "show this help")("check", po::bool_switch(check),
+                                                 "exit 1 when a file is not formatted")(
       "write,w", po::bool_switch(write), "rewrite files in place");
   return desc;
 }
@@ -24,21 +24,29 @@ po::options_description FmtOptions(bool* check, bool* write) {
 
 void HelpFmt() {
   bool c = false, w = false;
-  std::cout << FmtOptions(&c, &w) << "\nPrints each file in canonical form (stdout), or with --check "
-            "lists the files that differ and exits 1, or with --write rewrites them. Comments are "
-            "kept; files with syntax errors are not formatted (exit 1).\n";
+  std::cout
+      << FmtOptions(&c, &w)
+      << "\nPrints each file in canonical form (stdout), or with --check "
+         "lists the files that differ and exits 1, or with --write rewrites them. Comments are "
+         "kept; files with syntax errors are not formatted (exit 1).\n";
 }
 
 int RunFmt(const std::vector<std::string>& args) {
   std::vector<std::string> files;
   bool check = false, write = false;
   switch (ParseArgs("fmt", args, FmtOptions(&check, &write), files)) {
-    case Args::kError: return kFailure;
-    case Args::kHelp: HelpFmt(); return kOk;
-    case Args::kOk: break;
+    case Args::kError:
+      return kFailure;
+    case Args::kHelp:
+      HelpFmt();
+      return kOk;
+    case Args::kOk:
+      break;
   }
   if (files.empty() || (check && write)) {
-    std::cerr << "pbrc fmt: " << (files.empty() ? "no input files" : "--check and --write exclude each other") << "\n";
+    std::cerr << "pbrc fmt: "
+              << (files.empty() ? "no input files" : "--check and --write exclude each other")
+              << "\n";
     return kFailure;
   }
   int rc = kOk;

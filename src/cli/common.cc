@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <iostream>
 
-
 namespace pbrc::cli {
 
 void Report(const Diagnostics& diags, const SourceManager& sm, const CommonOptions& opts,

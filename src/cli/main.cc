@@ -20,7 +20,8 @@ namespace {
 
 void Usage(std::ostream& os) {
   os << "usage: pbrc [--version] [--help] COMMAND [ARGS]\n\ncommands:\n";
-  for (const auto& c : Commands()) os << "  " << c.name << std::string(10 - std::string(c.name).size(), ' ') << c.summary << "\n";
+  for (const auto& c : Commands())
+    os << "  " << c.name << std::string(10 - std::string(c.name).size(), ' ') << c.summary << "\n";
   os << "  help CMD  show help for a command\n\nexit codes: 0 ok, 1 errors in input, "
         "2 changes pending, 3 usage or system failure\n";
 }

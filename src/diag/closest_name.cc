@@ -1,5 +1,5 @@
-// "Did you mean" suggestions: edit distance with transpositions, the closest name within a third of the
-// length (at least 1, at most 3).
+// "Did you mean" suggestions: edit distance with transpositions, the closest name within a third of
+// the length (at least 1, at most 3).
 #include <algorithm>
 
 #include "pbrc/diagnostics.h"

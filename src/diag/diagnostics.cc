@@ -1,7 +1,7 @@
+#include "pbrc/diagnostics.h"
+
 #include <algorithm>
 #include <tuple>
-
-#include "pbrc/diagnostics.h"
 
 namespace pbrc {
 

@@ -23,9 +23,12 @@ struct Style {
 
 const char* SeverityWord(Severity s) {
   switch (s) {
-    case Severity::kError: return "error";
-    case Severity::kWarning: return "warning";
-    case Severity::kNote: return "note";
+    case Severity::kError:
+      return "error";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kNote:
+      return "note";
   }
   return "error";
 }
@@ -49,8 +52,8 @@ void Snippet(std::ostringstream& os, const SourceManager& sm, const Range& r, ch
   os << st.blue() << std::string(gutter - num.size(), ' ') << num << " | " << st.reset()
      << Printable(line) << "\n";
   size_t start = r.begin.col - 1;
-  size_t end = (r.end.line == r.begin.line && r.end.col > r.begin.col) ? r.end.col - 1
-                                                                          : line.size();
+  size_t end =
+      (r.end.line == r.begin.line && r.end.col > r.begin.col) ? r.end.col - 1 : line.size();
   if (end <= start) end = start + 1;
   start = std::min<size_t>(start, 400);
   end = std::min<size_t>(std::max(end, start + 1), 401);
@@ -70,8 +73,8 @@ std::string RenderText(const std::vector<Diagnostic>& diags, const SourceManager
     const CodeInfo& info = Info(d.code);
     if (d.has_range) {
       const SourceFile& f = sm.Get(d.primary.begin.file);
-      os << st.bold() << f.name << ":" << d.primary.begin.line << ":" << d.primary.begin.col
-         << ": " << st.reset();
+      os << st.bold() << f.name << ":" << d.primary.begin.line << ":" << d.primary.begin.col << ": "
+         << st.reset();
     }
     os << (d.severity == Severity::kError ? st.red() : st.yellow()) << SeverityWord(d.severity)
        << "[" << info.id << "]" << st.reset() << st.bold() << ": " << d.message << st.reset()

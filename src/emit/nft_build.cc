@@ -62,7 +62,8 @@ class Builder {
   std::string Comment(const ir::Classify& r, const char* what) const {
     if (!p_.opts.comments) return "";
     if (r.inbound) what = "inbound";
-    std::string c = r.origin + (what[0] ? std::string(" ") + what : "") + " -> " + p_.targets[r.target].name;
+    std::string c =
+        r.origin + (what[0] ? std::string(" ") + what : "") + " -> " + p_.targets[r.target].name;
     return c.substr(0, 120);  // nft keeps at most 128 bytes of comment
   }
 
@@ -97,10 +98,13 @@ class Builder {
 
   Chain Entry(const char* name, Hook hook) const {
     Chain c{name, hook, {}};
-    c.rules.push_back(Rule{{MatchCtState{{"established", "related"}}, Jump{ir::kChainRestore}}, ""});
-    c.rules.push_back(Rule{{MatchCtState{{"new"}}, MatchMark{false, mask_, 0}, Jump{ir::kChainClassify}}, ""});
+    c.rules.push_back(
+        Rule{{MatchCtState{{"established", "related"}}, Jump{ir::kChainRestore}}, ""});
+    c.rules.push_back(
+        Rule{{MatchCtState{{"new"}}, MatchMark{false, mask_, 0}, Jump{ir::kChainClassify}}, ""});
     c.rules.push_back(Rule{{MatchCtState{{"invalid", "untracked"}}, MatchMark{false, mask_, 0},
-                            Jump{ir::kChainStateless}}, ""});
+                            Jump{ir::kChainStateless}},
+                           ""});
     return c;
   }
 
@@ -131,11 +135,16 @@ Table Build(const ir::Program& p) { return Builder(p).Run(); }
 // Names nft resolves without /etc/protocols quirks; other protocols stay numeric.
 const char* ProtoName(uint8_t proto) {
   switch (proto) {
-    case 1: return "icmp";
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 132: return "sctp";
-    default: return nullptr;
+    case 1:
+      return "icmp";
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
+    case 132:
+      return "sctp";
+    default:
+      return nullptr;
   }
 }
 

@@ -35,8 +35,9 @@ json PortValue(const model::PortRange& r) {
 
 struct StmtJson {
   json operator()(const MatchAddr& m) const {
-    json left{{"payload", {{"protocol", m.family == Family::kV4 ? "ip" : "ip6"},
-                           {"field", m.source ? "saddr" : "daddr"}}}};
+    json left{{"payload",
+               {{"protocol", m.family == Family::kV4 ? "ip" : "ip6"},
+                {"field", m.source ? "saddr" : "daddr"}}}};
     json right;
     if (!m.set.empty()) {
       right = "@" + m.set;
@@ -83,14 +84,18 @@ struct StmtJson {
   }
   json operator()(const SetMark& m) const {
     json key = m.ct ? Ct("mark") : Meta("mark");
-    return json{{"mangle", {{"key", key}, {"value", {{"|", {json{{"&", {key, m.keep}}}, m.value}}}}}}};
+    return json{
+        {"mangle", {{"key", key}, {"value", {{"|", {json{{"&", {key, m.keep}}}, m.value}}}}}}};
   }
-  json operator()(const Counter&) const { return json{{"counter", {{"packets", 0}, {"bytes", 0}}}}; }
+  json operator()(const Counter&) const {
+    return json{{"counter", {{"packets", 0}, {"bytes", 0}}}};
+  }
   json operator()(const Jump& j) const { return json{{"jump", {{"target", j.chain}}}}; }
   json operator()(const Return&) const { return json{{"return", nullptr}}; }
   json operator()(const Masquerade&) const { return json{{"masquerade", nullptr}}; }
   json operator()(const Snat& s) const {
-    return json{{"snat", {{"family", s.family == Family::kV4 ? "ip" : "ip6"}, {"addr", FormatAddr(s.to)}}}};
+    return json{
+        {"snat", {{"family", s.family == Family::kV4 ? "ip" : "ip6"}, {"addr", FormatAddr(s.to)}}}};
   }
 };
 
@@ -106,10 +111,14 @@ std::string RenderJson(const Table& t) {
   for (const auto& s : t.sets) {
     json elems = json::array();
     for (const auto& e : s.elements) elems.push_back(Interval(e));
-    cmds.push_back(json{{"add", {{"set", {{"family", "inet"}, {"table", t.name}, {"name", s.name},
-                                          {"type", s.family == Family::kV4 ? "ipv4_addr" : "ipv6_addr"},
-                                          {"flags", {"interval"}},
-                                          {"elem", elems}}}}}});
+    cmds.push_back(json{{"add",
+                         {{"set",
+                           {{"family", "inet"},
+                            {"table", t.name},
+                            {"name", s.name},
+                            {"type", s.family == Family::kV4 ? "ipv4_addr" : "ipv6_addr"},
+                            {"flags", {"interval"}},
+                            {"elem", elems}}}}}});
   }
   for (const auto& c : t.chains) {
     json chain{{"family", "inet"}, {"table", t.name}, {"name", c.name}};

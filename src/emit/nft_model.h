@@ -18,8 +18,12 @@ struct MatchAddr {
   std::string set;                 // "@name" when not empty
   std::vector<Interval> elements;  // otherwise
 };
-struct MatchNfproto { Family family; };
-struct MatchL4proto { std::vector<uint8_t> protos; };
+struct MatchNfproto {
+  Family family;
+};
+struct MatchL4proto {
+  std::vector<uint8_t> protos;
+};
 struct MatchPorts {
   bool source;
   bool negated;
@@ -34,23 +38,26 @@ struct MatchMark {  // (meta|ct) mark & mask == value
   uint32_t mask;
   uint32_t value;
 };
-struct MatchCtState { std::vector<std::string> states; };
+struct MatchCtState {
+  std::vector<std::string> states;
+};
 struct SetMark {  // (meta|ct) mark set (meta|ct) mark & keep | value
   bool ct;
   uint32_t keep;
   uint32_t value;
 };
 struct Counter {};
-struct Jump { std::string chain; };
+struct Jump {
+  std::string chain;
+};
 struct Return {};
 struct Masquerade {};
 struct Snat {
   Family family;
   Addr to;
 };
-using Stmt = std::variant<MatchAddr, MatchNfproto, MatchL4proto, MatchPorts, MatchIfname,
-                          MatchMark, MatchCtState, SetMark, Counter, Jump, Return, Masquerade,
-                          Snat>;
+using Stmt = std::variant<MatchAddr, MatchNfproto, MatchL4proto, MatchPorts, MatchIfname, MatchMark,
+                          MatchCtState, SetMark, Counter, Jump, Return, Masquerade, Snat>;
 
 struct Rule {
   std::vector<Stmt> stmts;
@@ -58,10 +65,10 @@ struct Rule {
 };
 
 struct Hook {
-  const char* type;    // filter, route, nat
-  const char* hook;    // prerouting, output, postrouting
-  const char* prio;    // mangle, srcnat
-  int prio_value;      // -150, 100
+  const char* type;  // filter, route, nat
+  const char* hook;  // prerouting, output, postrouting
+  const char* prio;  // mangle, srcnat
+  int prio_value;    // -150, 100
 };
 
 struct Chain {

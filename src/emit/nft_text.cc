@@ -42,7 +42,8 @@ std::string Proto(uint8_t p) {
 struct StmtText {
   std::string operator()(const MatchAddr& m) const {
     std::string rhs = m.set.empty() ? Elements(m.elements) : "@" + m.set;
-    return AddrKeyword(m.family) + (m.source ? " saddr " : " daddr ") + (m.negated ? "!= " : "") + rhs;
+    return AddrKeyword(m.family) + (m.source ? " saddr " : " daddr ") + (m.negated ? "!= " : "") +
+           rhs;
   }
   std::string operator()(const MatchNfproto& m) const {
     return std::string("meta nfproto ") + (m.family == Family::kV4 ? "ipv4" : "ipv6");
@@ -54,7 +55,8 @@ struct StmtText {
     return out + " }";
   }
   std::string operator()(const MatchPorts& m) const {
-    return std::string("th ") + (m.source ? "sport " : "dport ") + (m.negated ? "!= " : "") + Ports(m.ranges);
+    return std::string("th ") + (m.source ? "sport " : "dport ") + (m.negated ? "!= " : "") +
+           Ports(m.ranges);
   }
   std::string operator()(const MatchIfname& m) const {
     return std::string(m.input ? "iifname " : "oifname ") + Quote(m.name);
@@ -117,8 +119,8 @@ std::string RenderText(const Table& t, const ir::Program& p) {
     const Chain& c = t.chains[i];
     os << "\tchain " << c.name << " {\n";
     if (c.hook) {
-      os << "\t\ttype " << c.hook->type << " hook " << c.hook->hook << " priority "
-         << c.hook->prio << "; policy accept;\n";
+      os << "\t\ttype " << c.hook->type << " hook " << c.hook->hook << " priority " << c.hook->prio
+         << "; policy accept;\n";
     }
     for (const auto& r : c.rules) {
       os << "\t\t";

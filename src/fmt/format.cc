@@ -1,9 +1,8 @@
 // The formatter walks the tree in source order and interleaves comments: comments before an
 // item go on their own lines above it, a comment on the item's last line stays at its end,
 // and at most one blank line between items is kept.
-#include "pbrc/fmt.h"
-
 #include "fmt/print_syntax.h"
+#include "pbrc/fmt.h"
 
 namespace pbrc {
 namespace {
@@ -54,7 +53,8 @@ class Printer {
   // move below it.
   void End(const Range& r) {
     std::vector<const ast::Comment*> inner;
-    while (next_ < file_.comments.size() && file_.comments[next_].range.begin.offset < r.end.offset) {
+    while (next_ < file_.comments.size() &&
+           file_.comments[next_].range.begin.offset < r.end.offset) {
       inner.push_back(&file_.comments[next_++]);
     }
     last_end_ = r.end.offset;
@@ -152,7 +152,8 @@ class Printer {
     } else if (auto* s = std::get_if<ast::SetDef>(&st)) {
       SetDef(*s);
     } else if (auto* p = std::get_if<ast::PortsDef>(&st)) {
-      Line(p->range, "ports " + fmt::NameText(p->name) + " = " + fmt::PortItemsText(p->items) + ";");
+      Line(p->range,
+           "ports " + fmt::NameText(p->name) + " = " + fmt::PortItemsText(p->items) + ";");
     } else if (auto* l = std::get_if<ast::LinkDef>(&st)) {
       OpenBlock(l->range, "link " + fmt::NameText(l->name));
       for (const auto& prop : l->props) Line(prop.range, fmt::LinkPropText(prop));

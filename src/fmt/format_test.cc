@@ -1,11 +1,10 @@
-#include "pbrc/fmt.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "pbrc/fmt.h"
 #include "pbrc/parse.h"
 
 namespace pbrc {
@@ -38,11 +37,12 @@ TEST(Fmt, CanonicalLayout) {
 
 TEST(Fmt, KeepsEveryComment) {
   std::string in =
-      "# head\n\n# about a\nset a = { # inside\n  1.2.3.4, # one\n  /* two */ 5.6.7.8\n};  # after\n"
+      "# head\n\n# about a\nset a = { # inside\n  1.2.3.4, # one\n  /* two */ 5.6.7.8\n};  # "
+      "after\n"
       "policy { # open\n  via main; # rule\n  # end of block\n}\n# tail\n";
   std::string out = Fmt(in);
-  for (const char* c : {"# head", "# about a", "# inside", "# one", "/* two */", "# after", "# open",
-                        "# rule", "# end of block", "# tail"}) {
+  for (const char* c : {"# head", "# about a", "# inside", "# one", "/* two */", "# after",
+                        "# open", "# rule", "# end of block", "# tail"}) {
     EXPECT_NE(out.find(c), std::string::npos) << c << "\n" << out;
   }
   EXPECT_EQ(Fmt(out), out);
@@ -54,7 +54,8 @@ TEST(Fmt, KeepsOneBlankLineBetweenItems) {
 }
 
 TEST(Fmt, QuotesNamesThatNeedIt) {
-  EXPECT_EQ(Fmt("link \"main\" { device \"eth0.100\"; }\n"), "link \"main\" {\n  device eth0.100;\n}\n");
+  EXPECT_EQ(Fmt("link \"main\" { device \"eth0.100\"; }\n"),
+            "link \"main\" {\n  device eth0.100;\n}\n");
 }
 
 // Every example and golden policy: formatting is idempotent, keeps the tree, and the files

@@ -7,11 +7,11 @@ namespace {
 
 bool IsKeyword(const std::string& s) {
   static const std::set<std::string> kWords = {
-      "import", "options", "set", "ports", "link", "policy", "from", "to", "via", "dev",
-      "main", "table", "file", "except", "device", "gateway", "address", "mark", "mask",
-      "route", "nat", "masquerade", "snat", "rp_filter", "strict", "loose", "on", "off",
-      "preference", "ids", "protocol", "counters", "comments", "proto", "sport", "dport",
-      "iif", "oif", "nft", "inbound"};
+      "import",   "options", "set",   "ports", "link",       "policy",     "from",     "to",
+      "via",      "dev",     "main",  "table", "file",       "except",     "device",   "gateway",
+      "address",  "mark",    "mask",  "route", "nat",        "masquerade", "snat",     "rp_filter",
+      "strict",   "loose",   "on",    "off",   "preference", "ids",        "protocol", "counters",
+      "comments", "proto",   "sport", "dport", "iif",        "oif",        "nft",      "inbound"};
   return kWords.count(s) > 0;
 }
 
@@ -74,38 +74,50 @@ std::string PortItemsText(const std::vector<ast::PortItem>& items) {
 
 std::string OptionText(const ast::Option& o) {
   switch (o.kind) {
-    case ast::OptionKind::kNftTable: return "nft table " + NameText(*o.name) + ";";
-    case ast::OptionKind::kMarkMask: return "mark mask " + o.numbers[0].text + ";";
+    case ast::OptionKind::kNftTable:
+      return "nft table " + NameText(*o.name) + ";";
+    case ast::OptionKind::kMarkMask:
+      return "mark mask " + o.numbers[0].text + ";";
     case ast::OptionKind::kPreference:
       return "preference " + o.numbers[0].text + "-" + o.numbers[1].text + ";";
     case ast::OptionKind::kTableIds:
       return "table ids " + o.numbers[0].text + "-" + o.numbers[1].text + ";";
-    case ast::OptionKind::kProtocol: return "protocol " + o.numbers[0].text + ";";
-    case ast::OptionKind::kCounters: return std::string("counters ") + (o.flag ? "on" : "off") + ";";
-    case ast::OptionKind::kComments: return std::string("comments ") + (o.flag ? "on" : "off") + ";";
+    case ast::OptionKind::kProtocol:
+      return "protocol " + o.numbers[0].text + ";";
+    case ast::OptionKind::kCounters:
+      return std::string("counters ") + (o.flag ? "on" : "off") + ";";
+    case ast::OptionKind::kComments:
+      return std::string("comments ") + (o.flag ? "on" : "off") + ";";
   }
   return "";
 }
 
 std::string LinkPropText(const ast::LinkProp& p) {
   switch (p.kind) {
-    case ast::LinkPropKind::kDevice: return "device " + NameText(*p.device) + ";";
-    case ast::LinkPropKind::kGateway: return "gateway " + p.addrs[0].text + ";";
+    case ast::LinkPropKind::kDevice:
+      return "device " + NameText(*p.device) + ";";
+    case ast::LinkPropKind::kGateway:
+      return "gateway " + p.addrs[0].text + ";";
     case ast::LinkPropKind::kAddress: {
       std::vector<std::string> parts;
       for (const auto& a : p.addrs) parts.push_back(a.text);
       return "address " + Join(parts, ", ") + ";";
     }
-    case ast::LinkPropKind::kTable: return "table " + p.number->text + ";";
-    case ast::LinkPropKind::kMark: return "mark " + p.number->text + ";";
+    case ast::LinkPropKind::kTable:
+      return "table " + p.number->text + ";";
+    case ast::LinkPropKind::kMark:
+      return "mark " + p.number->text + ";";
     case ast::LinkPropKind::kRoute:
       return "route " + ElementText(*p.route) + (p.via ? " via " + p.via->text : "") + ";";
     case ast::LinkPropKind::kNat:
       return std::string("nat ") + (p.nat == ast::NatKind::kSnat ? "snat" : "masquerade") + ";";
-    case ast::LinkPropKind::kInbound: return std::string("inbound ") + (p.flag ? "on" : "off") + ";";
+    case ast::LinkPropKind::kInbound:
+      return std::string("inbound ") + (p.flag ? "on" : "off") + ";";
     case ast::LinkPropKind::kRpFilter:
       return std::string("rp_filter ") +
-             (p.rp == ast::RpFilter::kStrict ? "strict" : p.rp == ast::RpFilter::kLoose ? "loose" : "off") +
+             (p.rp == ast::RpFilter::kStrict  ? "strict"
+              : p.rp == ast::RpFilter::kLoose ? "loose"
+                                              : "off") +
              ";";
   }
   return "";
@@ -127,10 +139,14 @@ std::string MatchText(const ast::Match& m) {
 
 std::string TargetText(const ast::Target& t) {
   switch (t.kind) {
-    case ast::TargetKind::kName: return NameText(t.name);
-    case ast::TargetKind::kDevice: return "dev " + NameText(t.name);
-    case ast::TargetKind::kMain: return "main";
-    case ast::TargetKind::kTable: return "table " + t.table->text;
+    case ast::TargetKind::kName:
+      return NameText(t.name);
+    case ast::TargetKind::kDevice:
+      return "dev " + NameText(t.name);
+    case ast::TargetKind::kMain:
+      return "main";
+    case ast::TargetKind::kTable:
+      return "table " + t.table->text;
   }
   return "";
 }

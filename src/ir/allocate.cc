@@ -4,8 +4,8 @@
 #include <map>
 #include <set>
 
-#include "pbrc/text.h"
 #include "pbrc/ir.h"
+#include "pbrc/text.h"
 
 namespace pbrc::ir {
 namespace {
@@ -23,7 +23,8 @@ uint32_t Deposit(uint64_t n, uint32_t mask) {
 
 bool Marks(Program& p, Diagnostics& diags) {
   std::set<uint32_t> used;
-  for (const auto& t : p.targets) if (t.mark_explicit) used.insert(t.mark);
+  for (const auto& t : p.targets)
+    if (t.mark_explicit) used.insert(t.mark);
   uint32_t capacity = __builtin_popcount(p.opts.mark_mask);
   uint64_t limit = capacity >= 32 ? UINT32_MAX : (uint64_t(1) << capacity) - 1;
   uint64_t n = 1;
@@ -31,10 +32,11 @@ bool Marks(Program& p, Diagnostics& diags) {
     if (t.mark_explicit) continue;
     while (n <= limit && used.count(Deposit(n, p.opts.mark_mask))) ++n;
     if (n > limit) {
-      std::string msg = "no mark left inside mask " + Hex(p.opts.mark_mask) + " for '" + t.name + "'";
+      std::string msg =
+          "no mark left inside mask " + Hex(p.opts.mark_mask) + " for '" + t.name + "'";
       auto& d = t.kind == TargetKind::kLink ? diags.Error(Code::kMarksExhausted, t.range, msg)
-                : p.opts.mask_range         ? diags.Error(Code::kMarksExhausted, *p.opts.mask_range, msg)
-                                            : diags.ErrorNoRange(Code::kMarksExhausted, msg);
+                : p.opts.mask_range ? diags.Error(Code::kMarksExhausted, *p.opts.mask_range, msg)
+                                    : diags.ErrorNoRange(Code::kMarksExhausted, msg);
       d.help = "widen 'mark mask' in options; each link, table and 'main' target needs a mark";
       return false;
     }
@@ -46,13 +48,15 @@ bool Marks(Program& p, Diagnostics& diags) {
 
 bool Tables(Program& p, Diagnostics& diags) {
   std::set<uint32_t> used;
-  for (const auto& t : p.targets) if (t.table_explicit) used.insert(t.table);
+  for (const auto& t : p.targets)
+    if (t.table_explicit) used.insert(t.table);
   uint64_t next = p.opts.table_lo;
   for (auto& t : p.targets) {
     if (t.table_explicit) continue;
     while (next <= p.opts.table_hi && used.count(static_cast<uint32_t>(next))) ++next;
     if (next > p.opts.table_hi) {
-      diags.Error(Code::kTablesExhausted, t.range, "no free table id left for link '" + t.name + "'")
+      diags
+          .Error(Code::kTablesExhausted, t.range, "no free table id left for link '" + t.name + "'")
           .help = "widen 'table ids' in options, or give the link 'table N;'";
       return false;
     }
@@ -65,10 +69,14 @@ bool Tables(Program& p, Diagnostics& diags) {
 // Rules of one slot share a preference in both families.
 std::string Slot(const IpRule& r) {
   switch (r.kind) {
-    case IpRuleKind::kSuppressMain: return "suppress";
-    case IpRuleKind::kFwmark: return "fwmark";
-    case IpRuleKind::kLinkAddress: return "addr " + (r.from ? FormatPrefix(*r.from) : "");
-    default: return std::to_string(static_cast<int>(r.kind)) + " " + r.origin;
+    case IpRuleKind::kSuppressMain:
+      return "suppress";
+    case IpRuleKind::kFwmark:
+      return "fwmark";
+    case IpRuleKind::kLinkAddress:
+      return "addr " + (r.from ? FormatPrefix(*r.from) : "");
+    default:
+      return std::to_string(static_cast<int>(r.kind)) + " " + r.origin;
   }
 }
 
@@ -88,8 +96,9 @@ bool Preferences(Program& p, Diagnostics& diags) {
     auto& d = p.opts.pref_range ? diags.Error(Code::kPreferenceBand, *p.opts.pref_range, msg)
                                 : diags.ErrorNoRange(Code::kPreferenceBand, msg);
     d.help = "widen 'preference' in options";
-    d.notes.push_back("oif rules, main without default, the fwmark rules, then selector and "
-                      "link-address rules each take one preference");
+    d.notes.push_back(
+        "oif rules, main without default, the fwmark rules, then selector and "
+        "link-address rules each take one preference");
     return false;
   }
   std::stable_sort(p.ip_rules.begin(), p.ip_rules.end(), [](const IpRule& a, const IpRule& b) {

@@ -23,8 +23,9 @@ TEST(Allocate, MarksFillTheMaskLowestFirstAroundExplicitOnes) {
 }
 
 TEST(Allocate, NonContiguousMask) {
-  auto r = CompileText("options { mark mask 0x101; }\nlink a { device e1; }\nlink b { device e2; }\n"
-                       "link c { device e3; }\n");
+  auto r = CompileText(
+      "options { mark mask 0x101; }\nlink a { device e1; }\nlink b { device e2; }\n"
+      "link c { device e3; }\n");
   ASSERT_TRUE(r.c->ir) << r.diags;
   EXPECT_EQ(r.c->ir->targets[0].mark, 0x1u);
   EXPECT_EQ(r.c->ir->targets[1].mark, 0x100u);
@@ -32,14 +33,17 @@ TEST(Allocate, NonContiguousMask) {
 }
 
 TEST(Allocate, MarksExhausted) {
-  auto r = CompileText("options { mark mask 0x1; }\nlink a { device e1; }\nlink b { device e2; }\n");
-  EXPECT_NE(r.diags.find("t.pbr:3:6: error[E0405]: no mark left inside mask 0x1 for 'b'"), std::string::npos)
+  auto r =
+      CompileText("options { mark mask 0x1; }\nlink a { device e1; }\nlink b { device e2; }\n");
+  EXPECT_NE(r.diags.find("t.pbr:3:6: error[E0405]: no mark left inside mask 0x1 for 'b'"),
+            std::string::npos)
       << r.diags;
 }
 
 TEST(Allocate, TablesSkipExplicitIds) {
-  auto r = CompileText("options { table ids 1000-1002; }\nlink a { device e1; }\nlink b { device e2; table 1000; }\n"
-                       "link c { device e3; }\n");
+  auto r = CompileText(
+      "options { table ids 1000-1002; }\nlink a { device e1; }\nlink b { device e2; table 1000; }\n"
+      "link c { device e3; }\n");
   ASSERT_TRUE(r.c->ir) << r.diags;
   EXPECT_EQ(r.c->ir->targets[0].table, 1001u);
   EXPECT_EQ(r.c->ir->targets[1].table, 1000u);
@@ -47,8 +51,10 @@ TEST(Allocate, TablesSkipExplicitIds) {
 }
 
 TEST(Allocate, TablesExhausted) {
-  auto r = CompileText("options { table ids 1000-1000; }\nlink a { device e1; }\nlink b { device e2; }\n");
-  EXPECT_NE(r.diags.find("error[E0504]: no free table id left for link 'b'"), std::string::npos) << r.diags;
+  auto r = CompileText(
+      "options { table ids 1000-1000; }\nlink a { device e1; }\nlink b { device e2; }\n");
+  EXPECT_NE(r.diags.find("error[E0504]: no free table id left for link 'b'"), std::string::npos)
+      << r.diags;
 }
 
 TEST(Allocate, PreferencesFollowTheDocumentedLayout) {
@@ -66,15 +72,18 @@ TEST(Allocate, PreferencesFollowTheDocumentedLayout) {
 }
 
 TEST(Allocate, BandTooSmall) {
-  auto r = CompileText("options { preference 100-101; }\nlink a { device e1; address 10.0.0.2; }\n");
-  EXPECT_NE(r.diags.find("error[E0703]: the policy needs 3 rule preferences, the band 100-101 holds 2"),
-            std::string::npos)
+  auto r =
+      CompileText("options { preference 100-101; }\nlink a { device e1; address 10.0.0.2; }\n");
+  EXPECT_NE(
+      r.diags.find("error[E0703]: the policy needs 3 rule preferences, the band 100-101 holds 2"),
+      std::string::npos)
       << r.diags;
 }
 
 TEST(Lowering, IsDeterministic) {
   std::string text =
-      "set b = { 10.0.0.0/8, 2001:db8::/32 };\nset a = { 10.1.0.0/16 };\nlink x { device e1; gateway 1.1.1.1; }\n"
+      "set b = { 10.0.0.0/8, 2001:db8::/32 };\nset a = { 10.1.0.0/16 };\nlink x { device e1; "
+      "gateway 1.1.1.1; }\n"
       "policy { from set a via x; to set b via main; }\n";
   auto r1 = CompileText(text), r2 = CompileText(text);
   ASSERT_TRUE(r1.c->ir && r2.c->ir);

@@ -64,8 +64,10 @@ class Lowering {
   bool UsesV6() const {
     for (const auto& l : m_.links) {
       if (l.gw6) return true;
-      for (const auto& a : l.addrs) if (a.family == Family::kV6) return true;
-      for (const auto& r : l.routes) if (r.dst.addr.family == Family::kV6) return true;
+      for (const auto& a : l.addrs)
+        if (a.family == Family::kV6) return true;
+      for (const auto& r : l.routes)
+        if (r.dst.addr.family == Family::kV6) return true;
     }
     for (const auto& r : m_.rules) {
       for (const auto* c : {&r.from, &r.to}) {
@@ -116,9 +118,12 @@ class Lowering {
 
   size_t TargetIndex(const model::Target& t) const {
     switch (t.kind) {
-      case model::TargetKind::kLink: return t.link;
-      case model::TargetKind::kTable: return table_target_.at(t.table);
-      case model::TargetKind::kMain: return main_target_;
+      case model::TargetKind::kLink:
+        return t.link;
+      case model::TargetKind::kTable:
+        return table_target_.at(t.table);
+      case model::TargetKind::kMain:
+        return main_target_;
     }
     return 0;
   }
@@ -136,7 +141,8 @@ class Lowering {
         p_.sets.push_back(Set{name + (f == Family::kV4 ? "_v4" : "_v6"), s.name, f, s.value.Of(f)});
       }
     }
-    std::sort(p_.sets.begin(), p_.sets.end(), [](const Set& a, const Set& b) { return a.name < b.name; });
+    std::sort(p_.sets.begin(), p_.sets.end(),
+              [](const Set& a, const Set& b) { return a.name < b.name; });
   }
 
   std::optional<AddrMatch> Match(const std::optional<model::AddrCond>& c, Family f) const {
@@ -284,7 +290,8 @@ class Lowering {
         if (gw || no_gw) p_.routes.push_back(Route{f, i, 0, std::nullopt, gw, l.device, o});
       }
       for (const auto& r : l.routes) {
-        p_.routes.push_back(Route{r.dst.addr.family, i, 0, r.dst, r.via, l.device, OriginOf(r.range, sm_)});
+        p_.routes.push_back(
+            Route{r.dst.addr.family, i, 0, r.dst, r.via, l.device, OriginOf(r.range, sm_)});
       }
     }
   }
@@ -297,12 +304,16 @@ class Lowering {
                              ? "net.ipv4.conf." + l.device + "."
                              : "net/ipv4/conf/" + l.device + "/";
       if (l.rp) {
-        const char* v = *l.rp == ast::RpFilter::kStrict ? "1" : *l.rp == ast::RpFilter::kLoose ? "2" : "0";
-        p_.sysctls.push_back({base + "rp_filter", v, "reverse path filter asked for by link '" + l.name + "'"});
+        const char* v = *l.rp == ast::RpFilter::kStrict  ? "1"
+                        : *l.rp == ast::RpFilter::kLoose ? "2"
+                                                         : "0";
+        p_.sysctls.push_back(
+            {base + "rp_filter", v, "reverse path filter asked for by link '" + l.name + "'"});
       }
       p_.sysctls.push_back({base + "src_valid_mark", "1",
                             "reverse path checks use the packet mark, so strict rp_filter "
-                            "accepts replies of steered flows on '" + l.device + "'"});
+                            "accepts replies of steered flows on '" +
+                                l.device + "'"});
       if (!l.nat) continue;
       if (*l.nat == ast::NatKind::kMasquerade) {
         p_.nat.push_back(Nat{l.device, ast::NatKind::kMasquerade, std::nullopt, std::nullopt});

@@ -1,8 +1,8 @@
 // `--emit ir`: the allocated IR as stable text, one fact a line. Goldens diff this.
 #include <sstream>
 
-#include "pbrc/text.h"
 #include "pbrc/ir.h"
+#include "pbrc/text.h"
 
 namespace pbrc::ir {
 namespace {
@@ -13,7 +13,8 @@ std::string Addr(const AddrMatch& m) {
   std::string out = m.negated ? "!" : "";
   if (!m.set.empty()) return out + "@" + m.set;
   out += "{";
-  for (size_t i = 0; i < m.elements.size(); ++i) out += (i ? " " : "") + FormatInterval(m.elements[i]);
+  for (size_t i = 0; i < m.elements.size(); ++i)
+    out += (i ? " " : "") + FormatInterval(m.elements[i]);
   return out + "}";
 }
 
@@ -28,11 +29,16 @@ std::string Ports(const PortMatch& m) {
 
 const char* Kind(IpRuleKind k) {
   switch (k) {
-    case IpRuleKind::kOif: return "oif";
-    case IpRuleKind::kSuppressMain: return "suppress";
-    case IpRuleKind::kFwmark: return "fwmark";
-    case IpRuleKind::kSelector: return "selector";
-    case IpRuleKind::kLinkAddress: return "link-address";
+    case IpRuleKind::kOif:
+      return "oif";
+    case IpRuleKind::kSuppressMain:
+      return "suppress";
+    case IpRuleKind::kFwmark:
+      return "fwmark";
+    case IpRuleKind::kSelector:
+      return "selector";
+    case IpRuleKind::kLinkAddress:
+      return "link-address";
   }
   return "";
 }
@@ -42,10 +48,11 @@ const char* Kind(IpRuleKind k) {
 std::string Print(const Program& p) {
   std::ostringstream os;
   const auto& o = p.opts;
-  os << "options table=" << o.nft_table << " mask=" << Hex(o.mark_mask) << " protocol=" << o.protocol
-     << " preference=" << o.pref_lo << "-" << o.pref_hi << " table-ids=" << o.table_lo << "-"
-     << o.table_hi << " counters=" << (o.counters ? "on" : "off")
-     << " comments=" << (o.comments ? "on" : "off") << " ipv6=" << (p.uses_v6 ? "yes" : "no") << "\n";
+  os << "options table=" << o.nft_table << " mask=" << Hex(o.mark_mask)
+     << " protocol=" << o.protocol << " preference=" << o.pref_lo << "-" << o.pref_hi
+     << " table-ids=" << o.table_lo << "-" << o.table_hi
+     << " counters=" << (o.counters ? "on" : "off") << " comments=" << (o.comments ? "on" : "off")
+     << " ipv6=" << (p.uses_v6 ? "yes" : "no") << "\n";
   static const char* kKinds[] = {"link", "table", "main"};
   for (const auto& t : p.targets) {
     os << "target " << t.name << " kind=" << kKinds[static_cast<int>(t.kind)];
@@ -54,8 +61,8 @@ std::string Print(const Program& p) {
        << (t.table_explicit ? "" : "(auto)") << "\n";
   }
   for (const auto& s : p.sets) {
-    os << "set " << s.name << " " << Fam(s.family) << " from=" << s.source << " elements="
-       << s.elements.size() << "\n";
+    os << "set " << s.name << " " << Fam(s.family) << " from=" << s.source
+       << " elements=" << s.elements.size() << "\n";
     for (const auto& e : s.elements) os << "  " << FormatInterval(e) << "\n";
   }
   for (const auto& r : p.rules) {
@@ -91,7 +98,8 @@ std::string Print(const Program& p) {
   }
   for (const auto& n : p.nat) {
     os << "nat oif=" << n.device << " "
-       << (n.kind == ast::NatKind::kMasquerade ? "masquerade" : "snat to " + FormatAddr(*n.to)) << "\n";
+       << (n.kind == ast::NatKind::kMasquerade ? "masquerade" : "snat to " + FormatAddr(*n.to))
+       << "\n";
   }
   for (const auto& s : p.sysctls) os << "sysctl " << s.key << "=" << s.value << "\n";
   return os.str();

@@ -77,8 +77,8 @@ class Loader {
       if (!mod) {
         std::vector<std::string> names;
         for (const auto& n : StdlibModuleNames()) names.push_back("std/" + n);
-        auto& d = diags_.Error(Code::kImportNotFound, imp.path.range,
-                               "no stdlib module '" + p + "'");
+        auto& d =
+            diags_.Error(Code::kImportNotFound, imp.path.range, "no stdlib module '" + p + "'");
         std::string near = ClosestName(p, names);
         if (!near.empty()) d.help = "did you mean '" + near + "'?";
         return;
@@ -96,8 +96,9 @@ class Loader {
     for (size_t i = 0; i < stack_.size(); ++i) {
       if (stack_[i].key != key) continue;
       auto& d = diags_.Error(Code::kImportCycle, imp.range, "import cycle through '" + p + "'");
-      for (size_t k = i; k < stack_.size(); ++k) d.notes.push_back("'" + stack_[k].key + "' imports '" +
-                                                                  (k + 1 < stack_.size() ? stack_[k + 1].key : key) + "'");
+      for (size_t k = i; k < stack_.size(); ++k)
+        d.notes.push_back("'" + stack_[k].key + "' imports '" +
+                          (k + 1 < stack_.size() ? stack_[k + 1].key : key) + "'");
       return;
     }
     if (loaded_.count(key)) return;

@@ -1,9 +1,11 @@
 #include <stdexcept>
 
 // Order matters: the scanner header needs ParseContext and the parser's types.
+// clang-format off
 #include "parse/parse_context.h"
 #include "parser.hh"
 #include "lexer.hh"
+// clang-format on
 
 namespace pbrc {
 

@@ -70,8 +70,8 @@ void ParseContext::UnterminatedBlockComment() {
   start.end = start.begin;
   start.end.col += 2;
   start.end.offset += 2;
-  diags.Error(Code::kUnterminatedComment, start, "unterminated comment")
-      .help = "close it with '*/'";
+  diags.Error(Code::kUnterminatedComment, start, "unterminated comment").help =
+      "close it with '*/'";
   comment_text.clear();
 }
 
@@ -86,8 +86,7 @@ ast::Number ParseContext::MakeNumber(const char* text, size_t len, int base) {
     int d = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
     v = v * base + d;
     if (v > UINT64_MAX) {
-      diags.Error(Code::kNumberTooLarge, loc,
-                  "number '" + n.text.substr(0, 40) + "' is too large");
+      diags.Error(Code::kNumberTooLarge, loc, "number '" + n.text.substr(0, 40) + "' is too large");
       n.valid = false;
       return n;
     }
@@ -150,9 +149,7 @@ bool IsCategory(const std::string& name) {
          name == "end of file";
 }
 
-std::string Describe(const std::string& name) {
-  return IsCategory(name) ? name : "'" + name + "'";
-}
+std::string Describe(const std::string& name) { return IsCategory(name) ? name : "'" + name + "'"; }
 
 }  // namespace
 

@@ -22,9 +22,9 @@ struct ParseContext {
 
   Diagnostics& diags;
   ast::File file;
-  Range loc;               // range of the current token
-  std::string last_text;   // text of the current token, for syntax errors
-  Range comment_loc;       // start of an open block comment
+  Range loc;              // range of the current token
+  std::string last_text;  // text of the current token, for syntax errors
+  Range comment_loc;      // start of an open block comment
   std::string comment_text;
 
   void Step(const char* text, size_t len);

@@ -38,7 +38,8 @@ policy { from !set a to { 1.1.1.1, 2.2.2.2 } proto tcp, udp, 47 sport !1-1023 dp
 }
 
 TEST(Parser, ExactErrorTextAndRecoveryAtStatementBoundaries) {
-  auto r = CompileText("set a = { 10.0.0.1 ;\nset b = { 1.2.3.4 };\nlink { }\npolicy { from set b via ; }\n");
+  auto r = CompileText(
+      "set a = { 10.0.0.1 ;\nset b = { 1.2.3.4 };\nlink { }\npolicy { from set b via ; }\n");
   EXPECT_EQ(r.diags,
             "t.pbr:1:20: error[E0001]: unexpected ';', expecting '}' or ',' or '/' or '-'\n"
             "1 | set a = { 10.0.0.1 ;\n"
@@ -53,7 +54,8 @@ TEST(Parser, ExactErrorTextAndRecoveryAtStatementBoundaries) {
 }
 
 TEST(Parser, OneTypoOneError) {
-  auto r = CompileText("policy {\n  from 1.2.3.4 frm 5.6.7.8 via main;\n  to 9.9.9.9 via main;\n}\n");
+  auto r =
+      CompileText("policy {\n  from 1.2.3.4 frm 5.6.7.8 via main;\n  to 9.9.9.9 via main;\n}\n");
   EXPECT_EQ(r.c->diags.ErrorCount(), 1u) << r.diags;
 }
 
@@ -68,7 +70,8 @@ TEST(Robustness, BinaryGarbageAndNulBytes) {
 
 TEST(Robustness, InvalidUtf8) {
   auto r = CompileText("# caf\xc3\xa9 ok\n# bad \xff\xfe\nset a = { 1.2.3.4 };\n");
-  EXPECT_NE(r.diags.find("t.pbr:2:1: error[E0002]: invalid UTF-8 in comment"), std::string::npos) << r.diags;
+  EXPECT_NE(r.diags.find("t.pbr:2:1: error[E0002]: invalid UTF-8 in comment"), std::string::npos)
+      << r.diags;
 }
 
 TEST(Robustness, HugeNumbersAndUnterminatedThings) {
@@ -79,7 +82,8 @@ TEST(Robustness, HugeNumbersAndUnterminatedThings) {
 }
 
 TEST(Robustness, DeepNestingIsAnErrorNotACrash) {
-  std::string deep = "set a = " + std::string(10000, '{') + "1.2.3.4" + std::string(10000, '}') + ";";
+  std::string deep =
+      "set a = " + std::string(10000, '{') + "1.2.3.4" + std::string(10000, '}') + ";";
   auto r = CompileText(deep);
   EXPECT_TRUE(r.c->diags.HasErrors());
   std::string bangs = "policy { from " + std::string(10000, '!') + "1.2.3.4 via main; }";
@@ -88,7 +92,8 @@ TEST(Robustness, DeepNestingIsAnErrorNotACrash) {
 
 TEST(Robustness, LongChainsOfSetsAreCapped) {
   std::string chain;
-  for (int i = 0; i < 10000; ++i) chain += "set s" + std::to_string(i) + " = { set s" + std::to_string(i + 1) + " };\n";
+  for (int i = 0; i < 10000; ++i)
+    chain += "set s" + std::to_string(i) + " = { set s" + std::to_string(i + 1) + " };\n";
   chain += "set s10000 = { 10.0.0.0/8 };\npolicy { to set s0 via main; }\n";
   auto r = CompileText(chain);
   EXPECT_NE(r.diags.find("error[E0108]"), std::string::npos) << r.diags.substr(0, 500);
@@ -98,10 +103,12 @@ TEST(Robustness, TenMegabytesAndHundredThousandElements) {
   std::string big = "set big = {\n";
   for (int i = 0; i < 100000; ++i) {
     big += "  10." + std::to_string(i / 65536) + "." + std::to_string((i / 256) % 256) + "." +
-           std::to_string(i % 256) + ",  # element number " + std::to_string(i) + " padding padding\n";
+           std::to_string(i % 256) + ",  # element number " + std::to_string(i) +
+           " padding padding\n";
   }
   big += "};\npolicy { to set big via main; }\n";
-  while (big.size() < 10u * 1024 * 1024) big += "# filler comment line to reach ten megabytes of input\n";
+  while (big.size() < 10u * 1024 * 1024)
+    big += "# filler comment line to reach ten megabytes of input\n";
   auto r = CompileText(big);
   EXPECT_FALSE(r.c->diags.HasErrors()) << r.diags.substr(0, 2000);
   ASSERT_TRUE(r.c->ir);

@@ -43,10 +43,9 @@ std::optional<Interval> CheckRange(const ast::RangeElem& r, Diagnostics& diags) 
   auto hi = CheckAddr(r.hi, diags);
   if (!lo || !hi) return std::nullopt;
   if (lo->family != hi->family) {
-    diags.Error(Code::kInvalidRange, r.range, "range from an " +
-                                                  std::string(FamilyName(lo->family)) +
-                                                  " to an " + FamilyName(hi->family) +
-                                                  " address");
+    diags.Error(Code::kInvalidRange, r.range,
+                "range from an " + std::string(FamilyName(lo->family)) + " to an " +
+                    FamilyName(hi->family) + " address");
     return std::nullopt;
   }
   if (lo->value > hi->value) {

@@ -9,21 +9,23 @@ namespace pbrc::sema {
 bool CheckIfname(const ast::Name& name, Diagnostics& diags) {
   const std::string& n = name.text;
   if (n.size() > 15) {
-    diags.Error(Code::kIfnameTooLong, name.range,
-                "interface name '" + n.substr(0, 40) + "' is " + std::to_string(n.size()) +
-                    " bytes long")
+    diags
+        .Error(Code::kIfnameTooLong, name.range,
+               "interface name '" + n.substr(0, 40) + "' is " + std::to_string(n.size()) +
+                   " bytes long")
         .help = "Linux interface names have at most 15 bytes";
     return false;
   }
   bool bad = n.empty() || n == "." || n == "..";
   for (char c : n) {
     auto u = static_cast<unsigned char>(c);
-    if (c == '/' || c == ':' || c == '"' || c == '\'' || c == '\\' || u <= 0x20 || u >= 0x7f) bad = true;
+    if (c == '/' || c == ':' || c == '"' || c == '\'' || c == '\\' || u <= 0x20 || u >= 0x7f)
+      bad = true;
   }
   if (bad) {
-    diags.Error(Code::kIfnameInvalid, name.range, "invalid interface name '" + n + "'")
-        .help = "interface names cannot be empty, '.' or '..', nor contain '/', ':', quotes, "
-                "whitespace or non-ASCII bytes";
+    diags.Error(Code::kIfnameInvalid, name.range, "invalid interface name '" + n + "'").help =
+        "interface names cannot be empty, '.' or '..', nor contain '/', ':', quotes, "
+        "whitespace or non-ASCII bytes";
     return false;
   }
   return true;
@@ -58,8 +60,9 @@ class LinkChecker {
           .help = "add 'device NAME;' to the link";
     }
     if (link.nat == ast::NatKind::kSnat && link.addrs.empty()) {
-      diags_.Error(Code::kNatNeedsAddress, seen[ast::LinkPropKind::kNat]->range,
-                   "'nat snat' needs the link's own address")
+      diags_
+          .Error(Code::kNatNeedsAddress, seen[ast::LinkPropKind::kNat]->range,
+                 "'nat snat' needs the link's own address")
           .help = "add 'address ADDR;' to the link, or use 'nat masquerade;'";
     }
     return link;
@@ -75,9 +78,10 @@ class LinkChecker {
         if (auto a = CheckAddr(p.addrs[0], diags_)) {
           int f = a->family == Family::kV4 ? 0 : 1;
           if (gw[f]) {
-            diags_.Error(Code::kLinkIncomplete, p.range,
-                         std::string("second ") + FamilyName(a->family) + " gateway for link '" +
-                             link.name + "'")
+            diags_
+                .Error(Code::kLinkIncomplete, p.range,
+                       std::string("second ") + FamilyName(a->family) + " gateway for link '" +
+                           link.name + "'")
                 .secondary.push_back({gw[f]->range, "first gateway"});
           } else {
             gw[f] = &p;
@@ -90,12 +94,24 @@ class LinkChecker {
           if (auto a = CheckAddr(t, diags_)) link.addrs.push_back(*a);
         }
         break;
-      case ast::LinkPropKind::kTable: Table(*p.number, link); break;
-      case ast::LinkPropKind::kMark: Mark(*p.number, link); break;
-      case ast::LinkPropKind::kRoute: Route(p, link); break;
-      case ast::LinkPropKind::kNat: link.nat = p.nat; break;
-      case ast::LinkPropKind::kRpFilter: link.rp = p.rp; break;
-      case ast::LinkPropKind::kInbound: link.pin_inbound = p.flag; break;
+      case ast::LinkPropKind::kTable:
+        Table(*p.number, link);
+        break;
+      case ast::LinkPropKind::kMark:
+        Mark(*p.number, link);
+        break;
+      case ast::LinkPropKind::kRoute:
+        Route(p, link);
+        break;
+      case ast::LinkPropKind::kNat:
+        link.nat = p.nat;
+        break;
+      case ast::LinkPropKind::kRpFilter:
+        link.rp = p.rp;
+        break;
+      case ast::LinkPropKind::kInbound:
+        link.pin_inbound = p.flag;
+        break;
     }
   }
 
@@ -113,8 +129,9 @@ class LinkChecker {
     if (n.value == 0 || n.value == 253 || n.value == 254 || n.value == 255) {
       const char* names[] = {"unspec", "default", "main", "local"};
       int i = n.value == 0 ? 0 : static_cast<int>(n.value) - 252;
-      diags_.Error(Code::kTableReserved, n.range,
-                   "table id " + n.text + " is reserved for '" + names[i] + "'")
+      diags_
+          .Error(Code::kTableReserved, n.range,
+                 "table id " + n.text + " is reserved for '" + names[i] + "'")
           .help = "pick 1-252 or a number above 255";
       return;
     }
@@ -135,13 +152,14 @@ class LinkChecker {
   void Mark(const ast::Number& n, model::Link& link) {
     if (!n.valid) return;
     if (n.value == 0) {
-      diags_.Error(Code::kMarkZero, n.range, "mark 0 means 'unmarked'")
-          .help = "leave the mark out to have one allocated";
+      diags_.Error(Code::kMarkZero, n.range, "mark 0 means 'unmarked'").help =
+          "leave the mark out to have one allocated";
       return;
     }
     if (n.value > 0xffffffffULL || (n.value & ~static_cast<uint64_t>(opts_.mark_mask))) {
-      diags_.Error(Code::kMarkOutsideMask, n.range,
-                   "mark " + n.text + " has bits outside the mark mask " + Hex(opts_.mark_mask))
+      diags_
+          .Error(Code::kMarkOutsideMask, n.range,
+                 "mark " + n.text + " has bits outside the mark mask " + Hex(opts_.mark_mask))
           .help = "use a value whose bits are all inside the mask";
       return;
     }

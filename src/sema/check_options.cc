@@ -8,9 +8,8 @@ std::optional<uint64_t> CheckNumber(const ast::Number& n, uint64_t lo, uint64_t 
                                     const std::string& what, Diagnostics& diags) {
   if (!n.valid) return std::nullopt;
   if (n.value < lo || n.value > hi) {
-    diags.Error(Code::kOutOfRange, n.range,
-                what + " " + n.text + " is out of range")
-        .help = "use a value from " + std::to_string(lo) + " to " + std::to_string(hi);
+    diags.Error(Code::kOutOfRange, n.range, what + " " + n.text + " is out of range").help =
+        "use a value from " + std::to_string(lo) + " to " + std::to_string(hi);
     return std::nullopt;
   }
   return n.value;
@@ -37,10 +36,13 @@ void Apply(const ast::Option& o, model::Options& out, Diagnostics& diags) {
   switch (o.kind) {
     case ast::OptionKind::kNftTable: {
       const std::string& n = o.name->text;
-      bool ok = !n.empty() && n.size() <= 64 && (isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_');
+      bool ok = !n.empty() && n.size() <= 64 &&
+                (isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_');
       for (char c : n) ok = ok && (isalnum(static_cast<unsigned char>(c)) || c == '_');
       if (!ok) {
-        diags.Error(Code::kBadOption, o.name->range, "invalid nft table name '" + n.substr(0, 64) + "'")
+        diags
+            .Error(Code::kBadOption, o.name->range,
+                   "invalid nft table name '" + n.substr(0, 64) + "'")
             .help = "use letters, digits and '_', starting with a letter (at most 64)";
       } else {
         out.nft_table = n;
@@ -50,8 +52,8 @@ void Apply(const ast::Option& o, model::Options& out, Diagnostics& diags) {
     case ast::OptionKind::kMarkMask:
       if (auto v = CheckNumber(o.numbers[0], 0, 0xffffffff, "mark mask", diags)) {
         if (*v == 0) {
-          diags.Error(Code::kInvalidMask, o.numbers[0].range, "mark mask is zero")
-              .help = "give the bits pbrc may use, e.g. 'mark mask 0xf;'";
+          diags.Error(Code::kInvalidMask, o.numbers[0].range, "mark mask is zero").help =
+              "give the bits pbrc may use, e.g. 'mark mask 0xf;'";
         } else {
           out.mark_mask = static_cast<uint32_t>(*v);
           out.mask_range = o.range;
@@ -59,13 +61,16 @@ void Apply(const ast::Option& o, model::Options& out, Diagnostics& diags) {
       }
       break;
     case ast::OptionKind::kPreference:
-      if (Band(o, 1, 32765, "preference", diags, out.pref_lo, out.pref_hi)) out.pref_range = o.range;
+      if (Band(o, 1, 32765, "preference", diags, out.pref_lo, out.pref_hi))
+        out.pref_range = o.range;
       break;
     case ast::OptionKind::kTableIds: {
       uint32_t lo = 0, hi = 0;
       if (Band(o, 1, 0xffffffff, "table id", diags, lo, hi)) {
         if (lo <= 255 && hi >= 253) {
-          diags.Error(Code::kTableReserved, o.range, "table id range includes the reserved ids 253-255")
+          diags
+              .Error(Code::kTableReserved, o.range,
+                     "table id range includes the reserved ids 253-255")
               .help = "pick a range above 255, e.g. 'table ids 1000-1999;'";
         } else {
           out.table_lo = lo;
@@ -80,8 +85,12 @@ void Apply(const ast::Option& o, model::Options& out, Diagnostics& diags) {
         out.protocol = static_cast<uint32_t>(*v);
       }
       break;
-    case ast::OptionKind::kCounters: out.counters = o.flag; break;
-    case ast::OptionKind::kComments: out.comments = o.flag; break;
+    case ast::OptionKind::kCounters:
+      out.counters = o.flag;
+      break;
+    case ast::OptionKind::kComments:
+      out.comments = o.flag;
+      break;
   }
 }
 

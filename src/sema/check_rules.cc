@@ -8,8 +8,8 @@ namespace {
 
 const std::map<std::string, uint8_t>& Protocols() {
   static const std::map<std::string, uint8_t> kProtos = {
-      {"icmp", 1},  {"igmp", 2},   {"tcp", 6},    {"udp", 17},      {"gre", 47},
-      {"esp", 50},  {"ah", 51},    {"icmpv6", 58}, {"sctp", 132}, {"udplite", 136}};
+      {"icmp", 1}, {"igmp", 2}, {"tcp", 6},     {"udp", 17},   {"gre", 47},
+      {"esp", 50}, {"ah", 51},  {"icmpv6", 58}, {"sctp", 132}, {"udplite", 136}};
   return kProtos;
 }
 
@@ -46,11 +46,16 @@ class RuleChecker {
  private:
   bool Match(const ast::Match& m, model::Rule& out) {
     switch (m.kind) {
-      case ast::MatchKind::kFrom: return Addr(*m.addr, out.from);
-      case ast::MatchKind::kTo: return Addr(*m.addr, out.to);
-      case ast::MatchKind::kProto: return Proto(*m.proto, out.protos);
-      case ast::MatchKind::kSport: return PortList(*m.ports, out.sport);
-      case ast::MatchKind::kDport: return PortList(*m.ports, out.dport);
+      case ast::MatchKind::kFrom:
+        return Addr(*m.addr, out.from);
+      case ast::MatchKind::kTo:
+        return Addr(*m.addr, out.to);
+      case ast::MatchKind::kProto:
+        return Proto(*m.proto, out.protos);
+      case ast::MatchKind::kSport:
+        return PortList(*m.ports, out.sport);
+      case ast::MatchKind::kDport:
+        return PortList(*m.ports, out.dport);
       case ast::MatchKind::kIif:
         if (!CheckIfname(*m.ifname, diags_)) return false;
         out.iif = m.ifname->text;
@@ -99,7 +104,8 @@ class RuleChecker {
       } else {
         std::vector<std::string> names;
         for (const auto& [k, v] : Protocols()) names.push_back(k);
-        auto& d = diags_.Error(Code::kUnknownProtocol, n.range, "unknown protocol '" + n.text + "'");
+        auto& d =
+            diags_.Error(Code::kUnknownProtocol, n.range, "unknown protocol '" + n.text + "'");
         std::string near = ClosestName(n.text, names);
         d.help = near.empty() ? "use a protocol name (tcp, udp, sctp, icmp, ...) or a number 0-255"
                               : "did you mean '" + near + "'?";
@@ -121,11 +127,14 @@ class RuleChecker {
           auto& d = diags_.Error(Code::kUnknownName, it.name->range,
                                  "unknown port list '" + it.name->text + "'");
           std::string near = ClosestName(it.name->text, syms_.PortNames());
-          if (!near.empty()) d.help = "did you mean '" + near + "'?";
-          else d.help = "define it with 'ports " + it.name->text + " = ...;' or import std/services";
+          if (!near.empty())
+            d.help = "did you mean '" + near + "'?";
+          else
+            d.help = "define it with 'ports " + it.name->text + " = ...;' or import std/services";
           ok = false;
         } else if (depth > 16) {
-          diags_.Error(Code::kSetCycle, it.name->range, "port list '" + it.name->text + "' refers to itself");
+          diags_.Error(Code::kSetCycle, it.name->range,
+                       "port list '" + it.name->text + "' refers to itself");
           ok = false;
         } else {
           ok = PortItems(def->second->items, out, depth + 1) && ok;
@@ -151,8 +160,9 @@ class RuleChecker {
     c.negated = m.negated;
     c.range = m.range;
     if (!PortItems(m.items, c.ranges, 0)) return false;
-    std::sort(c.ranges.begin(), c.ranges.end(),
-              [](const auto& a, const auto& b) { return a.lo < b.lo || (a.lo == b.lo && a.hi < b.hi); });
+    std::sort(c.ranges.begin(), c.ranges.end(), [](const auto& a, const auto& b) {
+      return a.lo < b.lo || (a.lo == b.lo && a.hi < b.hi);
+    });
     std::vector<model::PortRange> merged;
     for (const auto& r : c.ranges) {
       if (!merged.empty() && r.lo <= merged.back().hi + 1) {
@@ -172,8 +182,9 @@ class RuleChecker {
       if (it == seen.end()) continue;
       bool ok = !r.protos.empty() && std::all_of(r.protos.begin(), r.protos.end(), HasPorts);
       if (!ok) {
-        diags_.Error(Code::kPortsNeedProtocol, it->second->range,
-                     "port match without a protocol that has ports")
+        diags_
+            .Error(Code::kPortsNeedProtocol, it->second->range,
+                   "port match without a protocol that has ports")
             .help = "add 'proto tcp' (or udp, sctp, or a list like 'proto tcp, udp') to the rule";
         return false;
       }
@@ -188,7 +199,8 @@ class RuleChecker {
     if (v4 || v6) return true;
     auto& d = diags_.Error(Code::kFamilyMix, r.to->range,
                            "IPv4 and IPv6 mixed in one match: this rule can never match");
-    d.secondary.push_back({r.from->range, r.from->value.Has(Family::kV4) ? "IPv4 only" : "IPv6 only"});
+    d.secondary.push_back(
+        {r.from->range, r.from->value.Has(Family::kV4) ? "IPv4 only" : "IPv6 only"});
     d.help = "split the rule into one rule per address family";
     return false;
   }
@@ -197,15 +209,17 @@ class RuleChecker {
   bool OifRule(const std::map<ast::MatchKind, const ast::Match*>& seen, const model::Rule& r) {
     if (r.oif.empty()) return true;
     for (const auto& [kind, m] : seen) {
-      bool simple_addr = (kind == ast::MatchKind::kFrom || kind == ast::MatchKind::kTo) &&
-                         !m->addr->negated;
+      bool simple_addr =
+          (kind == ast::MatchKind::kFrom || kind == ast::MatchKind::kTo) && !m->addr->negated;
       if (simple_addr) {
         const auto& c = kind == ast::MatchKind::kFrom ? *r.from : *r.to;
         simple_addr = c.value.v4.size() + c.value.v6.size() == 1 &&
                       AsPrefix(c.value.v4.empty() ? c.value.v6[0] : c.value.v4[0]).has_value();
       }
       if (kind == ast::MatchKind::kOif || simple_addr) continue;
-      diags_.Error(Code::kOifRule, m->range, "an oif rule can only also match one prefix per direction")
+      diags_
+          .Error(Code::kOifRule, m->range,
+                 "an oif rule can only also match one prefix per direction")
           .notes.push_back("oif rules become 'ip rule ... oif DEV' for sockets bound to a device");
       return false;
     }
@@ -214,10 +228,15 @@ class RuleChecker {
 
   bool Target(const ast::Target& t, model::Target& out) {
     switch (t.kind) {
-      case ast::TargetKind::kMain: out.kind = model::TargetKind::kMain; return true;
-      case ast::TargetKind::kTable: return Table(*t.table, out);
-      case ast::TargetKind::kDevice: return Device(t.name, out);
-      case ast::TargetKind::kName: break;
+      case ast::TargetKind::kMain:
+        out.kind = model::TargetKind::kMain;
+        return true;
+      case ast::TargetKind::kTable:
+        return Table(*t.table, out);
+      case ast::TargetKind::kDevice:
+        return Device(t.name, out);
+      case ast::TargetKind::kName:
+        break;
     }
     for (size_t i = 0; i < links_.size(); ++i) {
       if (!links_[i].bare_device && links_[i].name == t.name.text) return SetLink(i, out);
@@ -265,8 +284,8 @@ class RuleChecker {
       return false;
     }
     if (n.value == 0 || n.value == 253 || n.value == 255) {
-      diags_.Error(Code::kTableReserved, n.range, "table id " + n.text + " is reserved")
-          .help = "pick 1-252 or a number above 255";
+      diags_.Error(Code::kTableReserved, n.range, "table id " + n.text + " is reserved").help =
+          "pick 1-252 or a number above 255";
       return false;
     }
     auto v = CheckNumber(n, 1, 0xffffffff, "table id", diags_);

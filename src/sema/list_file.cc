@@ -14,8 +14,7 @@ Range Span(uint32_t file, uint32_t line, uint32_t offset, size_t col0, size_t le
   return r;
 }
 
-bool ParseEntry(std::string_view entry, Range where, Diagnostics& diags,
-                model::AddrValue& out) {
+bool ParseEntry(std::string_view entry, Range where, Diagnostics& diags, model::AddrValue& out) {
   std::optional<Interval> iv;
   size_t slash = entry.find('/');
   size_t dash = entry.find('-');

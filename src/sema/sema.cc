@@ -9,9 +9,9 @@
 namespace pbrc {
 namespace {
 
-void WarnUnused(const Program& prog, const sema::Symbols& syms, const std::set<std::string>& used_sets,
-                const std::vector<model::Link>& links, const std::vector<model::Rule>& rules,
-                Diagnostics& diags) {
+void WarnUnused(const Program& prog, const sema::Symbols& syms,
+                const std::set<std::string>& used_sets, const std::vector<model::Link>& links,
+                const std::vector<model::Rule>& rules, Diagnostics& diags) {
   if (prog.files.empty()) return;
   uint32_t root = prog.files[prog.root].file_id;
   for (const auto& [name, def] : syms.sets) {
@@ -45,9 +45,10 @@ void WarnNoRoute(const std::vector<model::Link>& links, const std::vector<model:
                     (r.to && !r.to->value.Has(f == Family::kV4 ? Family::kV6 : Family::kV4) &&
                      r.to->value.Has(f));
       if (!can && only_f) {
-        diags.Warning(Code::kNoRoute, r.range,
-                      std::string("link '") + l.name + "' has no " + FamilyName(f) +
-                          " gateway; these packets fall through to the main table")
+        diags
+            .Warning(Code::kNoRoute, r.range,
+                     std::string("link '") + l.name + "' has no " + FamilyName(f) +
+                         " gateway; these packets fall through to the main table")
             .help = "add 'gateway ADDR;' of that family to the link";
       }
     }

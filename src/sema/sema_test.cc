@@ -7,7 +7,9 @@ namespace {
 
 using testing::CompileText;
 
-bool Has(const testing::Result& r, const std::string& s) { return r.diags.find(s) != std::string::npos; }
+bool Has(const testing::Result& r, const std::string& s) {
+  return r.diags.find(s) != std::string::npos;
+}
 
 TEST(Imports, CycleIsReportedWithTheChain) {
   MemoryReader fs;
@@ -29,7 +31,9 @@ TEST(Imports, DiamondIsLoadedOnce) {
 
 TEST(Imports, MissingFileAndModule) {
   auto r = CompileText("import \"nope.pbr\";\nimport \"std/servics\";\n");
-  EXPECT_TRUE(Has(r, "t.pbr:1:8: error[E0103]: cannot import 'nope.pbr': No such file or directory")) << r.diags;
+  EXPECT_TRUE(
+      Has(r, "t.pbr:1:8: error[E0103]: cannot import 'nope.pbr': No such file or directory"))
+      << r.diags;
   EXPECT_TRUE(Has(r, "help: did you mean 'std/services'?")) << r.diags;
 }
 
@@ -51,8 +55,9 @@ TEST(ListFiles, CommentsAndRangesAreRead) {
 }
 
 TEST(Sets, CyclesEmptySetsAndExcept) {
-  auto r = CompileText("set a = { set b };\nset b = { set a };\nset e = { 10.0.0.0/8 } except { 0.0.0.0/0 };\n"
-                       "policy { to set a via main; to set e via main; to {} via main; }\n");
+  auto r = CompileText(
+      "set a = { set b };\nset b = { set a };\nset e = { 10.0.0.0/8 } except { 0.0.0.0/0 };\n"
+      "policy { to set a via main; to set e via main; to {} via main; }\n");
   EXPECT_TRUE(Has(r, "error[E0106]")) << r.diags;
   EXPECT_TRUE(Has(r, "t.pbr:3:5: error[E0206]: set 'e' is empty")) << r.diags;
   EXPECT_TRUE(Has(r, "t.pbr:4:51: error[E0206]: empty set")) << r.diags;
@@ -74,8 +79,9 @@ TEST(Checks, MarksTablesAndInterfaces) {
 }
 
 TEST(Checks, DidYouMeanForLinksSetsAndPorts) {
-  auto r = CompileText("import \"std/services\";\nset office = { 10.0.0.0/8 };\nlink wan1 { device eth1; }\n"
-                       "policy { from set offise proto tcp dport htps via wan2; }\n");
+  auto r = CompileText(
+      "import \"std/services\";\nset office = { 10.0.0.0/8 };\nlink wan1 { device eth1; }\n"
+      "policy { from set offise proto tcp dport htps via wan2; }\n");
   EXPECT_TRUE(Has(r, "help: did you mean 'office'?")) << r.diags;
   EXPECT_TRUE(Has(r, "help: did you mean 'https'?")) << r.diags;
   EXPECT_TRUE(Has(r, "help: did you mean 'wan1'?")) << r.diags;

@@ -24,14 +24,18 @@ const model::AddrValue* SetEvaluator::Named(const std::string& name, Range use) 
   if (auto it = named_.find(name); it != named_.end()) return it->second ? &*it->second : nullptr;
   auto cyc = std::find(active_.begin(), active_.end(), name);
   if (cyc != active_.end()) {
-    auto& d = diags_.Error(Code::kSetCycle, use, "set '" + name + "' is defined in terms of itself");
+    auto& d =
+        diags_.Error(Code::kSetCycle, use, "set '" + name + "' is defined in terms of itself");
     for (auto it = cyc; it != active_.end(); ++it) {
-      d.notes.push_back("'" + *it + "' uses '" + (it + 1 != active_.end() ? *(it + 1) : name) + "'");
+      d.notes.push_back("'" + *it + "' uses '" + (it + 1 != active_.end() ? *(it + 1) : name) +
+                        "'");
     }
     return nullptr;
   }
   if (active_.size() >= kMaxDepth) {
-    diags_.Error(Code::kSetTooDeep, use, "sets nested more than " + std::to_string(kMaxDepth) + " deep")
+    diags_
+        .Error(Code::kSetTooDeep, use,
+               "sets nested more than " + std::to_string(kMaxDepth) + " deep")
         .help = "flatten the chain of sets";
     return nullptr;
   }
@@ -54,7 +58,8 @@ std::set<std::string> SetEvaluator::Used() const {
     std::string n = work.back();
     work.pop_back();
     if (!used.insert(n).second) continue;
-    if (auto it = deps_.find(n); it != deps_.end()) work.insert(work.end(), it->second.begin(), it->second.end());
+    if (auto it = deps_.find(n); it != deps_.end())
+      work.insert(work.end(), it->second.begin(), it->second.end());
   }
   return used;
 }
@@ -125,8 +130,9 @@ const model::AddrValue* SetEvaluator::ListFile(const ast::FileRef& ref) {
   namespace fs = std::filesystem;
   const SourceFile& from = sm_.Get(ref.range.begin.file);
   fs::path p(ref.path.text);
-  std::string key = p.is_absolute() ? p.lexically_normal().string()
-                                    : (fs::path(from.path).parent_path() / p).lexically_normal().string();
+  std::string key = p.is_absolute()
+                        ? p.lexically_normal().string()
+                        : (fs::path(from.path).parent_path() / p).lexically_normal().string();
   if (auto it = files_.find(key); it != files_.end()) return it->second ? &*it->second : nullptr;
   auto& slot = files_[key];
   std::string text, err;
@@ -140,7 +146,8 @@ const model::AddrValue* SetEvaluator::ListFile(const ast::FileRef& ref) {
   uint32_t id = sm_.Add(name, key, std::move(text));
   auto value = ParseListFile(id, sm_, diags_);
   if (value && value->v4.empty() && value->v6.empty()) {
-    diags_.Error(Code::kEmptySet, ref.path.range, "list file '" + ref.path.text + "' has no entries");
+    diags_.Error(Code::kEmptySet, ref.path.range,
+                 "list file '" + ref.path.text + "' has no entries");
     value.reset();
   }
   slot = std::move(value);

@@ -207,7 +207,8 @@ int Client(bool tcp, const std::map<std::string, std::string>& f) {
   if (!from.empty()) {
     sockaddr_storage src{};
     socklen_t slen = 0;
-    if (!ParseSockaddr(from, 0, src, slen) || bind(s, reinterpret_cast<sockaddr*>(&src), slen) != 0) {
+    if (!ParseSockaddr(from, 0, src, slen) ||
+        bind(s, reinterpret_cast<sockaddr*>(&src), slen) != 0) {
       Die("bind " + from);
     }
   }
@@ -302,13 +303,15 @@ int IcmpListen(const std::map<std::string, std::string>& f) {
   auto end = Clock::now() + std::chrono::milliseconds(timeout);
   while (Clock::now() < end) {
     pollfd p{s, POLLIN, 0};
-    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count());
+    int left = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count());
     if (poll(&p, 1, std::max(left, 1)) <= 0) continue;
     uint8_t buf[1500];
     ssize_t n = recv(s, buf, sizeof buf, 0);
     if (n < 28) continue;
     size_t ihl = (buf[0] & 0xf) * 4;
-    if (memcmp(buf + 12, &want, 4) == 0 && static_cast<size_t>(n) > ihl && buf[ihl] == ICMP_ECHOREPLY) {
+    if (memcmp(buf + 12, &want, 4) == 0 && static_cast<size_t>(n) > ihl &&
+        buf[ihl] == ICMP_ECHOREPLY) {
       printf("GOT\n");
       return 0;
     }
@@ -342,7 +345,8 @@ bool ParsePrefix(const std::string& line, Iv& out, std::string& first_host) {
     return false;
   }
   if (len < 0) len = bits;
-  unsigned __int128 host = bits - len >= 128 ? ~(unsigned __int128)0 : (((unsigned __int128)1 << (bits - len)) - 1);
+  unsigned __int128 host =
+      bits - len >= 128 ? ~(unsigned __int128)0 : (((unsigned __int128)1 << (bits - len)) - 1);
   out.lo = v & ~host;
   out.hi = v | host;
   unsigned __int128 h = out.lo + (out.hi > out.lo ? 1 : 0);

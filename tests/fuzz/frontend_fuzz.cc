@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   pbrc::MemoryReader fs;
   fs.Add("p.pbr", text);
-  fs.Add("lib.pbr", "set lib = { 10.0.0.0/8, 2001:db8::/32 };\nlink l { device l0; gateway 10.9.9.9; }\n");
+  fs.Add("lib.pbr",
+         "set lib = { 10.0.0.0/8, 2001:db8::/32 };\nlink l { device l0; gateway 10.9.9.9; }\n");
   fs.Add("list.txt", "1.0.1.0/24\n1.0.2.0-1.0.3.255\n# comment\n2001:db8:1::/48\n");
   auto c = pbrc::Compile("p.pbr", fs, pbrc::Stop::kAfterAllocate);
   (void)pbrc::RenderText(c->diags.Sorted(), c->sm, {});
