@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 echo "== formatting (clang-format, .clang-format)"
-git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+find src include tests bench -name '*.cc' -o -name '*.h' | xargs clang-format --dry-run --Werror
 
 echo "== sanitizer build (ASan+UBSan)"
 scripts/build.sh build-asan -DPBRC_SANITIZE=ON >/dev/null

@@ -100,17 +100,16 @@ int RunCompile(const std::vector<std::string>& args) {
   if (c->read_failed) return kFailure;
   if (!c->ir) return kInputErrors;
   std::vector<Artifact> arts = Emit(*c->ir, kinds);
+  std::string stem = fs::path(files[0]).stem().string();
   if (a.out_dir.empty()) {
     for (const auto& art : arts) {
-      if (arts.size() > 1)
-        std::cout << "# ==> " << c->ir->policy_name << " ." << art.suffix << " <==\n";
+      if (arts.size() > 1) std::cout << "# ==> " << stem << "." << art.suffix << " <==\n";
       std::cout << art.text;
     }
     return kOk;
   }
   std::error_code ec;
   fs::create_directories(a.out_dir, ec);
-  std::string stem = fs::path(files[0]).stem().string();
   for (const auto& art : arts) {
     fs::path out = fs::path(a.out_dir) / (stem + "." + art.suffix);
     if (!WriteAtomically(out, art.text)) {

@@ -27,7 +27,7 @@ options { nft table t; mark mask 0xf; preference 1-9; table ids 1000-1999; proto
 set a = { 10.0.0.0/8, 10.1.0.1-10.1.0.9, set b, file "l.txt", 2001:db8::/32, } except { 10.2.0.0/16 } except set c;
 ports p = 80, 8000-8080, https;
 link w { device "eth0.100"; gateway 1.2.3.4; gateway fe80::1; address 1.2.3.5, ::1; table 7; mark 0x2;
-  route 10.0.0.0/8 via 1.2.3.1; route 11.0.0.0/8; nat masquerade; nat snat; rp_filter loose; }
+  route 10.0.0.0/8 via 1.2.3.1; route 11.0.0.0/8; nat masquerade; nat snat; rp_filter loose; inbound off; }
 policy { from !set a to { 1.1.1.1, 2.2.2.2 } proto tcp, udp, 47 sport !1-1023 dport p iif lan oif wan via dev wg0;
   via main; to 1.1.1.1 via table 300; from ::1 via w; })";
   SourceManager sm;

@@ -42,6 +42,15 @@ expect no-colour-when-piped bash -c "! grep -q $'\e' '$tmp/err'"
 check json 1 "$pbrc" check --format json tests/diag/E0203-host-bits-set.pbr
 expect json-fields grep -q '"code": "E0203"' "$tmp/out"
 expect json-help grep -q '"help": "use' "$tmp/out"
+# Colour only on a terminal, and never with NO_COLOR.
+if command -v script >/dev/null; then
+  script -qec "$pbrc check tests/diag/E0203-host-bits-set.pbr" /dev/null > "$tmp/tty" 2>&1
+  expect colour-on-a-terminal grep -q $'\e\[' "$tmp/tty"
+  NO_COLOR=1 script -qec "$pbrc check tests/diag/E0203-host-bits-set.pbr" /dev/null > "$tmp/tty" 2>&1
+  expect no-colour-with-NO_COLOR bash -c "! grep -q $'\e\[' '$tmp/tty'"
+else
+  failed=$((failed + 1)); echo "FAIL: 'script' (util-linux) is needed to test colour on a terminal" >&2
+fi
 check bad-format 3 "$pbrc" check --format xml examples/seed.pbr
 
 # fmt: prints, checks, writes; refuses files with syntax errors.
