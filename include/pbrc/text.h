@@ -21,4 +21,9 @@ inline std::string Hex8(uint32_t v) {
   return buf;
 }
 
+// A name for a message: at most 64 bytes, so a megabyte-long identifier stays readable.
+inline std::string Shorten(const std::string& s) {
+  return s.size() <= 64 ? s : s.substr(0, 61) + "...";
+}
+
 }  // namespace pbrc

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <map>
 
+#include "pbrc/text.h"
 #include "sema/checks.h"
 
 namespace pbrc::sema {
@@ -125,7 +126,7 @@ class RuleChecker {
         auto def = syms_.ports.find(it.name->text);
         if (def == syms_.ports.end()) {
           auto& d = diags_.Error(Code::kUnknownName, it.name->range,
-                                 "unknown port list '" + it.name->text + "'");
+                                 "unknown port list '" + Shorten(it.name->text) + "'");
           std::string near = ClosestName(it.name->text, syms_.PortNames());
           if (!near.empty())
             d.help = "did you mean '" + near + "'?";
@@ -250,10 +251,11 @@ class RuleChecker {
       names.push_back(l.device);
     }
     auto& d = diags_.Error(Code::kUnknownName, t.name.range,
-                           "unknown link or device '" + t.name.text + "'");
+                           "unknown link or device '" + Shorten(t.name.text) + "'");
     std::string near = ClosestName(t.name.text, names);
-    d.help = near.empty() ? "declare a link, or write 'via dev " + t.name.text + "' for a device"
-                          : "did you mean '" + near + "'?";
+    d.help = near.empty()
+                 ? "declare a link, or write 'via dev " + Shorten(t.name.text) + "' for a device"
+                 : "did you mean '" + near + "'?";
     return false;
   }
 

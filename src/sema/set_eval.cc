@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "pbrc/text.h"
 #include "sema/addr_check.h"
 #include "sema/list_file.h"
 
@@ -16,7 +17,7 @@ const model::AddrValue* SetEvaluator::Named(const std::string& name, Range use) 
   }
   auto def = syms_.sets.find(name);
   if (def == syms_.sets.end()) {
-    auto& d = diags_.Error(Code::kUnknownName, use, "unknown set '" + name + "'");
+    auto& d = diags_.Error(Code::kUnknownName, use, "unknown set '" + Shorten(name) + "'");
     std::string near = ClosestName(name, syms_.SetNames());
     if (!near.empty()) d.help = "did you mean '" + near + "'?";
     return nullptr;

@@ -1,5 +1,7 @@
 #include "sema/symbols.h"
 
+#include "pbrc/text.h"
+
 namespace pbrc::sema {
 namespace {
 
@@ -9,7 +11,7 @@ bool Define(std::map<std::string, const Def*>& table, const Def& def, const char
   auto [it, inserted] = table.emplace(def.name.text, &def);
   if (inserted) return true;
   auto& d = diags.Error(Code::kDuplicate, def.name.range,
-                        std::string(what) + " '" + def.name.text + "' is defined twice");
+                        std::string(what) + " '" + Shorten(def.name.text) + "' is defined twice");
   d.secondary.push_back({it->second->name.range, "first defined here"});
   return false;
 }
