@@ -39,6 +39,8 @@ check check-ok 0 "$pbrc" check examples/seed.pbr
 check check-errors 1 "$pbrc" check tests/diag/E0203-host-bits-set.pbr
 expect diag-has-location grep -q '^tests/diag/E0203-host-bits-set.pbr:1:11: error\[E0203\]' "$tmp/err"
 expect no-colour-when-piped bash -c "! grep -q $'\e' '$tmp/err'"
+check check-allocation 1 "$pbrc" check tests/diag/E0405-marks-exhausted.pbr
+expect check-reports-allocation grep -q 'error\[E0405\]' "$tmp/err"
 check json 1 "$pbrc" check --format json tests/diag/E0203-host-bits-set.pbr
 expect json-fields grep -q '"code": "E0203"' "$tmp/out"
 expect json-help grep -q '"help": "use' "$tmp/out"
