@@ -44,14 +44,16 @@ expect check-reports-allocation grep -q 'error\[E0405\]' "$tmp/err"
 check json 1 "$pbrc" check --format json tests/diag/E0203-host-bits-set.pbr
 expect json-fields grep -q '"code": "E0203"' "$tmp/out"
 expect json-help grep -q '"help": "use' "$tmp/out"
-# Colour only on a terminal, and never with NO_COLOR.
-if command -v script >/dev/null; then
+# Colour only on a terminal, and never with NO_COLOR (needs a pseudo-terminal from `script`).
+if script -qec true /dev/null >/dev/null 2>&1; then
   script -qec "$pbrc check tests/diag/E0203-host-bits-set.pbr" /dev/null > "$tmp/tty" 2>&1
   expect colour-on-a-terminal grep -q $'\e\[' "$tmp/tty"
   NO_COLOR=1 script -qec "$pbrc check tests/diag/E0203-host-bits-set.pbr" /dev/null > "$tmp/tty" 2>&1
   expect no-colour-with-NO_COLOR bash -c "! grep -q $'\e\[' '$tmp/tty'"
+elif [ -n "${CI:-}" ]; then
+  failed=$((failed + 1)); echo "FAIL: no pseudo-terminal to test colour on" >&2
 else
-  failed=$((failed + 1)); echo "FAIL: 'script' (util-linux) is needed to test colour on a terminal" >&2
+  echo "skip: no pseudo-terminal ('script' failed); colour not tested" >&2
 fi
 check bad-format 3 "$pbrc" check --format xml examples/seed.pbr
 
