@@ -13,7 +13,7 @@
 
 here_e2e="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here_e2e/../.." && pwd)"
-. "$repo/tests/lib/netns.sh"
+. "$repo/tests/lib/netns.sh" || { echo "FAIL: cannot load tests/lib/netns.sh" >&2; exit 1; }
 : "${PBRC:?set PBRC to the pbrc binary}" "${PROBE:?set PROBE to the probe binary}"
 ns_require
 

@@ -5,7 +5,7 @@
 # must go back through isp2, with rp_filter off and strict. With `inbound off;` on the link
 # the port forward's answers follow the main table out of eth3 and never arrive.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 e2e_default_uplinks
 e2e_build
 in_ns rtr sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0

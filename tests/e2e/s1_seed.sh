@@ -4,7 +4,7 @@
 # saved; an ICMP error of a steered flow reaches the client; the router's own traffic from
 # 172.31.162.25 and on sockets bound to eth1 follows its rules.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 e2e_default_uplinks
 e2e_build
 ip -n "$(ns_name rtr)" addr add 172.31.162.25/32 dev eth2

@@ -3,7 +3,7 @@
 # (an IPsec bit, 0x10000000), and a connection whose mark has that bit, keep it: pbrc writes
 # only the 4 bits of its mask, and the policy still steers.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 e2e_default_uplinks
 e2e_build
 ip -n "$(ns_name rtr)" addr add 172.31.162.25/32 dev eth2

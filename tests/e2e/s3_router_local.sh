@@ -4,7 +4,7 @@
 # source NAT gives it eth2's address, so the answer comes back. Without the NAT chain the same
 # flow leaves eth2 with eth3's address and its answer is lost.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 e2e_default_uplinks
 e2e_build
 base="$(e2e_compile "$here_e2e/policies/local.pbr")"

@@ -6,7 +6,7 @@
 # wan1's table and passes. A restore-only ruleset (the same output without the stateless
 # jump) drops the reply.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 e2e_default_uplinks
 e2e_build
 in_ns rtr sysctl -qw net.ipv4.conf.all.rp_filter=1

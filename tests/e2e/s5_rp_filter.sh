@@ -3,7 +3,7 @@
 # steered flows and their replies pass; with src_valid_mark=0 the kernel's reverse path check
 # ignores the mark, finds 114.114.114.114 behind eth3 (main), and drops the replies on eth1.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 e2e_default_uplinks
 e2e_build
 in_ns rtr sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.eth1.rp_filter=1 net.ipv4.conf.eth2.rp_filter=1

@@ -3,7 +3,7 @@
 # the suppress rule keeps connected destinations) on the main table; a source-address rule
 # routes by source; a catch-all takes the rest.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 e2e_default_uplinks
 e2e_build
 e2e_apply "$here_e2e/policies/firstmatch.pbr"

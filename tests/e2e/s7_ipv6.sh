@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scenario 7: IPv6. One policy with v4 and v6 sets steers v6 flows as it steers v4 ones.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 e2e_default_uplinks
 e2e_build
 e2e_apply "$here_e2e/policies/v6.pbr"

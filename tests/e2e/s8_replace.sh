@@ -3,7 +3,7 @@
 # policy replaces the old one in one step; a ruleset with a broken element is rejected by the
 # kernel as a whole and leaves the previous state routing as before.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 e2e_default_uplinks
 e2e_build
 base="$(e2e_compile "$repo/examples/seed.pbr")"

@@ -3,7 +3,7 @@
 # list (and in no earlier list: first match wins) leave via that carrier's uplink, IPv4 and
 # IPv6; addresses in no list use the main table.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 e2e_uplink telecom ct0 100.64.1.2/24 100.64.1.1 fd00:1::2/64 fd00:1::1
 e2e_uplink unicom cu0 100.64.2.2/24 100.64.2.1 fd00:2::2/64 fd00:2::1
 e2e_uplink mobile cm0 100.64.3.2/24 100.64.3.1 fd00:3::2/64 fd00:3::1
