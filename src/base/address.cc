@@ -1,3 +1,5 @@
+// Addresses as 128-bit integers: parsing and printing by inet_pton/inet_ntop, interval
+// normalization (sort, then merge overlapping and adjacent) and subtraction in linear time.
 #include "pbrc/address.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// Source buffers with line tables, so diagnostics quote lines without re-reading files.
 #include "pbrc/source.h"
 
 namespace pbrc {

@@ -1,3 +1,5 @@
+// What the subcommands share: diagnostics output (colour only on a terminal, never with
+// NO_COLOR) and argument parsing.
 #include "cli/common.h"
 
 #include <unistd.h>

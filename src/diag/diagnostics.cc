@@ -1,3 +1,5 @@
+// The diagnostics collector: dedupes the same code at the same place, caps errors, and
+// sorts by position for a deterministic order.
 #include "pbrc/diagnostics.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// The two nft artifacts, rendered from one structured table so they cannot differ.
 #include "emit/nft_model.h"
 #include "pbrc/emit.h"
 

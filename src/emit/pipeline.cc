@@ -1,3 +1,4 @@
+// The pipeline, top to bottom (see include/pbrc/pipeline.h), and the artifact list.
 #include "pbrc/pipeline.h"
 
 #include <filesystem>

@@ -1,3 +1,4 @@
+// Canonical text of names, elements, options, link properties, matches and rules.
 #include "fmt/print_syntax.h"
 
 #include <set>

@@ -1,3 +1,4 @@
+// Ranges of the tree's variant nodes.
 #include "pbrc/ast.h"
 
 namespace pbrc::ast {

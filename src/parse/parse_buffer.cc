@@ -1,3 +1,4 @@
+// Runs the reentrant scanner and the parser over one in-memory buffer (NUL bytes included).
 #include <stdexcept>
 
 // Order matters: the scanner header needs ParseContext and the parser's types.

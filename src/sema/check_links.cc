@@ -1,3 +1,7 @@
+// Checks links: exactly one valid device (not shared with another link), at most one
+// gateway per family, table ids that are not the kernel's and not reused, marks that are
+// non-zero, inside the mask and not reused, routes whose next hop matches their family, and
+// `nat snat` only with an address to translate to.
 #include <map>
 
 #include "pbrc/text.h"

@@ -1,3 +1,5 @@
+// Checks options: each at most once (across all blocks and files), numbers in range, bands
+// ordered, a non-zero mark mask, a table-id range clear of the reserved ids 253-255.
 #include <map>
 
 #include "sema/checks.h"

@@ -1,3 +1,6 @@
+// Checks policy rules: one match of each kind, known sets, port lists and protocols, ports
+// only with port protocols, `from` and `to` sharing a family, `oif` only with prefixes, and
+// targets that name a link, a device, `main` or a table that is not reserved.
 #include <algorithm>
 #include <map>
 

@@ -1,3 +1,5 @@
+// List files: one entry a line, `#` comments, blank lines; every bad line is reported at its
+// own file:line:col, and the file is kept in the source manager for the snippet.
 #include "sema/list_file.h"
 
 #include "sema/addr_check.h"

@@ -1,3 +1,5 @@
+// Set evaluation: memoized per name, cycles and chains deeper than kMaxDepth reported,
+// each list file read once, `except` applied after the union, empty results reported.
 #include "sema/set_eval.h"
 
 #include <algorithm>
