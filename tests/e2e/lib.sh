@@ -167,33 +167,33 @@ reset_counters() {
   for u in "${UPLINKS[@]}"; do set -- $u; in_ns "$1" nft reset counters table inet isp >/dev/null; done
 }
 
-# expect_ping NS WANT_ISP DESCRIPTION ping-args...: 3 echo requests must all be answered and
-# all be counted by WANT_ISP's echo counter, and by no other ISP.
-expect_ping() {
+# ping_counted NS WANT DESCRIPTION ping-args...: 3 echo requests must all be answered and be
+# counted by WANT's echo counter only (WANT "none": by no ISP at all).
+ping_counted() {
   local ns=$1 want=$2 desc=$3; shift 3
   reset_counters
   in_ns "$ns" ping -q -c 3 -i 0.2 -W 2 "$@" >/dev/null || fail "$desc: ping $* got no (or not all) replies"
-  local u n
+  local u n expected
   for u in "${UPLINKS[@]}"; do
     set -- $u
     n="$(isp_counter "$1" echo)"
-    if [ "$1" = "$want" ] && [ "$n" != 3 ]; then fail "$desc: $1 counted $n echo requests, expected 3"; fi
-    if [ "$1" != "$want" ] && [ "$n" != 0 ]; then fail "$desc: $1 counted $n echo requests, expected them all via $want"; fi
+    expected=0
+    [ "$1" = "$want" ] && expected=3
+    [ "$n" = "$expected" ] ||
+      fail "$desc: $1 counted $n echo requests, expected $expected (all 3 via $want)"
   done
-  echo "ok: $desc (icmp via $want, 3/3 replies)"
+}
+
+# expect_ping NS WANT_ISP DESCRIPTION ping-args...: answered, and all via WANT_ISP.
+expect_ping() {
+  ping_counted "$@"
+  echo "ok: $3 (icmp via $2, 3/3 replies)"
 }
 
 # expect_ping_local NS DESCRIPTION ping-args...: answered, and seen by no ISP.
 expect_ping_local() {
   local ns=$1 desc=$2; shift 2
-  reset_counters
-  in_ns "$ns" ping -q -c 3 -i 0.2 -W 2 "$@" >/dev/null || fail "$desc: ping $* got no replies"
-  local u n
-  for u in "${UPLINKS[@]}"; do
-    set -- $u
-    n="$(isp_counter "$1" echo)"
-    [ "$n" = 0 ] || fail "$desc: $1 counted $n echo requests, expected the main table's route"
-  done
+  ping_counted "$ns" none "$desc" "$@"
   echo "ok: $desc (icmp stayed off the uplinks)"
 }
 

@@ -16,7 +16,7 @@ ns_cleanup() {
   NS_CREATED=()
 }
 trap ns_cleanup EXIT
-trap 'ns_cleanup; exit 130' INT TERM HUP
+trap 'ns_cleanup; exit 130' INT TERM HUP PIPE
 
 # Skips (exit 77) without root or namespace support; in CI a skip is a failure.
 ns_require() {
