@@ -86,7 +86,7 @@ std::string Print(const Program& p) {
     if (!r.iif.empty()) os << " iif=" << r.iif;
     if (!r.oif.empty()) os << " oif=" << r.oif;
     if (r.kind == IpRuleKind::kFwmark) os << " fwmark=" << Hex(r.fwmark) << "/" << Hex(o.mark_mask);
-    os << " table=" << r.table;
+    os << " table=" << r.table << " owner=protocol:" << o.protocol;
     if (!r.origin.empty()) os << " (" << r.origin << ")";
     os << "\n";
   }
@@ -94,7 +94,7 @@ std::string Print(const Program& p) {
     os << "route " << Fam(r.family) << " table=" << r.table << " "
        << (r.dst ? FormatPrefix(*r.dst) : "default");
     if (r.via) os << " via " << FormatAddr(*r.via);
-    os << " dev " << r.device << " (" << r.origin << ")\n";
+    os << " dev " << r.device << " owner=protocol:" << o.protocol << " (" << r.origin << ")\n";
   }
   for (const auto& n : p.nat) {
     os << "nat oif=" << n.device << " "
