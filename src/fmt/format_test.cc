@@ -48,6 +48,13 @@ TEST(Fmt, KeepsEveryComment) {
   EXPECT_EQ(Fmt(out), out);
 }
 
+TEST(Fmt, TrailingCarriageReturnsInCommentsAreIdempotent) {
+  // Found by the fuzzer: each pass used to drop one of several trailing '\r'.
+  std::string once = Fmt("# a comment\r\r\r\r\nset a = { 1.2.3.4 };  # b \t\r\r\n");
+  EXPECT_EQ(once, "# a comment\nset a = { 1.2.3.4 };  # b\n");
+  EXPECT_EQ(Fmt(once), once);
+}
+
 TEST(Fmt, KeepsOneBlankLineBetweenItems) {
   EXPECT_EQ(Fmt("set a = { 1.2.3.4 };\n\n\n\nset b = { 1.2.3.5 };\nset c = { 1.2.3.6 };\n"),
             "set a = { 1.2.3.4 };\n\nset b = { 1.2.3.5 };\nset c = { 1.2.3.6 };\n");

@@ -43,7 +43,9 @@ void ParseContext::Step(const char* text, size_t len) {
 
 void ParseContext::AddComment(const char* text, size_t len) {
   std::string_view t(text, len);
-  if (!t.empty() && t.back() == '\r') t.remove_suffix(1);
+  // Trailing blanks and carriage returns mean nothing; dropping them all keeps fmt idempotent.
+  while (!t.empty() && (t.back() == '\r' || t.back() == ' ' || t.back() == '\t'))
+    t.remove_suffix(1);
   if (!ValidUtf8(t)) {
     diags.Error(Code::kInvalidCharacter, loc, "invalid UTF-8 in comment");
   }
