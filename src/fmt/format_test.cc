@@ -55,6 +55,13 @@ TEST(Fmt, TrailingCarriageReturnsInCommentsAreIdempotent) {
   EXPECT_EQ(Fmt(once), once);
 }
 
+TEST(Fmt, CommentBetweenRulesStaysBeforeTheNextRule) {
+  // Found by the fuzzer: a rule's range used to start at the previous rule's ';'.
+  std::string once = Fmt("policy {\n  via main;  # a\n  # b\n  to 1.2.3.4 via main;\n}\n");
+  EXPECT_EQ(once, "policy {\n  via main;  # a\n  # b\n  to 1.2.3.4 via main;\n}\n");
+  EXPECT_EQ(Fmt(once), once);
+}
+
 TEST(Fmt, KeepsOneBlankLineBetweenItems) {
   EXPECT_EQ(Fmt("set a = { 1.2.3.4 };\n\n\n\nset b = { 1.2.3.5 };\nset c = { 1.2.3.6 };\n"),
             "set a = { 1.2.3.4 };\n\nset b = { 1.2.3.5 };\nset c = { 1.2.3.6 };\n");
