@@ -62,7 +62,7 @@ size_t ReadLines(const std::vector<std::string>& files) {
 }
 
 double CompileAll(const std::string& path) {
-  auto c = pbrc::Compile(path, pbrc::DiskReader(), pbrc::Stop::kAfterAllocate);
+  auto c = pbrc::Compile(path, pbrc::DiskReader());
   if (!c->ir) {
     fprintf(stderr, "compile failed: %s\n", pbrc::RenderText(c->diags.Sorted(), c->sm, {}).c_str());
     exit(1);

@@ -14,12 +14,11 @@ struct Result {
   std::string diags;  // rendered text, no colour
 };
 
-// Compiles `text` as file "t.pbr" with `reader` (imports/list files); stops after `stop`.
-inline Result CompileText(const std::string& text, MemoryReader reader = {},
-                          Stop stop = Stop::kAfterAllocate) {
+// Compiles `text` as file "t.pbr" with `reader` (imports/list files).
+inline Result CompileText(const std::string& text, MemoryReader reader = {}) {
   reader.Add("t.pbr", text);
   Result r;
-  r.c = Compile("t.pbr", reader, stop);
+  r.c = Compile("t.pbr", reader);
   r.diags = RenderText(r.c->diags.Sorted(), r.c->sm, RenderOptions{});
   return r;
 }

@@ -47,7 +47,7 @@ TEST(Diag, ExpectedStderr) {
   std::set<std::string> codes_seen;
   for (const auto& name : Cases()) {
     SCOPED_TRACE(name);
-    auto c = Compile(name, DiskReader(), Stop::kAfterAllocate);
+    auto c = Compile(name, DiskReader());
     EXPECT_TRUE(c->diags.HasErrors() || !c->diags.Sorted().empty()) << name << " reports nothing";
     std::string got = RenderText(c->diags.Sorted(), c->sm, RenderOptions{});
     for (const auto& d : c->diags.Sorted()) codes_seen.insert(Info(d.code).id);

@@ -32,7 +32,7 @@ void CheckDir(const fs::path& policies, const fs::path& expected, int& count) {
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
     SCOPED_TRACE(f.string());
-    auto c = Compile(f.string(), DiskReader(), Stop::kAfterAllocate);
+    auto c = Compile(f.string(), DiskReader());
     ASSERT_TRUE(c->ir) << RenderText(c->diags.Sorted(), c->sm, {});
     for (const auto& art : Emit(*c->ir, ArtifactKinds())) {
       fs::path want = expected / (f.stem().string() + "." + art.suffix);

@@ -24,8 +24,8 @@ struct Compilation {
   bool read_failed = false;  // the root file itself could not be read (a system failure)
 };
 
-enum class Stop { kAfterCheck, kAfterAllocate };
-std::unique_ptr<Compilation> Compile(const std::string& path, FileReader& reader, Stop stop);
+// `check` runs it too, so allocation errors are reported without emitting anything.
+std::unique_ptr<Compilation> Compile(const std::string& path, FileReader& reader);
 
 // One output file: its suffix ("nft", "nft.json", "ip", "ip6", "sysctl.conf", "ir") and text.
 struct Artifact {

@@ -38,7 +38,6 @@ class SourceManager {
  public:
   uint32_t Add(std::string name, std::string path, std::string text);
   const SourceFile& Get(uint32_t id) const { return files_.at(id); }
-  size_t Size() const { return files_.size(); }
   // The text of `line` (1-based) of file `id`, without its newline.
   std::string_view Line(uint32_t id, uint32_t line) const;
 

@@ -50,7 +50,7 @@ int RunCheck(const std::vector<std::string>& args) {
   // With --format json, one array for all files.
   nlohmann::ordered_json all_json = nlohmann::ordered_json::array();
   for (const auto& f : files) {
-    auto c = Compile(f, DiskReader(), Stop::kAfterAllocate);  // allocation errors too
+    auto c = Compile(f, DiskReader());
     if (common.format == DiagFormat::kJson) {
       for (auto& d : nlohmann::ordered_json::parse(RenderJson(c->diags.Sorted(), c->sm))) {
         all_json.push_back(std::move(d));

@@ -95,7 +95,7 @@ int RunCompile(const std::vector<std::string>& args) {
       return kFailure;
     }
   }
-  auto c = Compile(files[0], DiskReader(), Stop::kAfterAllocate);
+  auto c = Compile(files[0], DiskReader());
   Report(c->diags, c->sm, common, /*json_to_stderr=*/a.out_dir.empty());
   if (c->read_failed) return kFailure;
   if (!c->ir) return kInputErrors;

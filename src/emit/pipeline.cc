@@ -8,7 +8,7 @@
 
 namespace pbrc {
 
-std::unique_ptr<Compilation> Compile(const std::string& path, FileReader& reader, Stop stop) {
+std::unique_ptr<Compilation> Compile(const std::string& path, FileReader& reader) {
   auto c = std::make_unique<Compilation>();
   c->prog = LoadProgram(path, c->sm, c->diags, reader);  // parse, with imports
   if (c->prog.files.empty()) {
@@ -16,7 +16,7 @@ std::unique_ptr<Compilation> Compile(const std::string& path, FileReader& reader
     return c;
   }
   c->model = Analyze(c->prog, c->sm, c->diags, reader);  // resolve, check, evaluate sets
-  if (!c->model || stop == Stop::kAfterCheck) return c;
+  if (!c->model) return c;
   std::string name = std::filesystem::path(path).filename().string();
   ir::Program p = ir::Lower(*c->model, c->sm, name);  // lower to the IR
   if (!ir::Allocate(p, c->diags)) return c;           // marks, tables, preferences

@@ -46,7 +46,7 @@ class Loader {
 
   size_t Load(const std::string& name, const std::string& key, std::string text) {
     uint32_t id = sm_.Add(name, key, std::move(text));
-    stack_.push_back({key, Range{}});
+    stack_.push_back(key);
     ast::File file = ParseBuffer(sm_, diags_, id);
     for (const auto& st : file.statements) {
       if (auto* imp = std::get_if<ast::Import>(&st)) Import(*imp, sm_.Get(id));
@@ -64,11 +64,6 @@ class Loader {
   }
 
  private:
-  struct Frame {
-    std::string key;
-    Range import_range;  // where the parent imported this file
-  };
-
   void Import(const ast::Import& imp, const SourceFile& from) {
     std::string name, key, text;
     const std::string& p = imp.path.text;
@@ -94,11 +89,11 @@ class Loader {
                                       : (disk_base / p).lexically_normal().string();
     }
     for (size_t i = 0; i < stack_.size(); ++i) {
-      if (stack_[i].key != key) continue;
+      if (stack_[i] != key) continue;
       auto& d = diags_.Error(Code::kImportCycle, imp.range, "import cycle through '" + p + "'");
       for (size_t k = i; k < stack_.size(); ++k)
-        d.notes.push_back("'" + stack_[k].key + "' imports '" +
-                          (k + 1 < stack_.size() ? stack_[k + 1].key : key) + "'");
+        d.notes.push_back("'" + stack_[k] + "' imports '" +
+                          (k + 1 < stack_.size() ? stack_[k + 1] : key) + "'");
       return;
     }
     if (loaded_.count(key)) return;
@@ -113,7 +108,6 @@ class Loader {
         return;
       }
     }
-    stack_.back().import_range = imp.range;
     Load(name, key, std::move(text));
   }
 
@@ -122,7 +116,7 @@ class Loader {
   FileReader& reader_;
   Program prog_;
   std::map<std::string, size_t> loaded_;
-  std::vector<Frame> stack_;
+  std::vector<std::string> stack_;  // keys of the files being loaded, outermost first
 };
 
 }  // namespace

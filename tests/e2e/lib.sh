@@ -68,6 +68,15 @@ e2e_build() {
   sleep 0.3
 }
 
+# The seed example's router: the three default uplinks, wan2's second address
+# 172.31.162.25 on eth2, and examples/seed.pbr applied.
+e2e_seed_router() {
+  e2e_default_uplinks
+  e2e_build
+  ip -n "$(ns_name rtr)" addr add 172.31.162.25/32 dev eth2
+  e2e_apply "$repo/examples/seed.pbr"
+}
+
 # e2e_build_isp NAME DEV RTR4 GW4 RTR6 GW6 K
 e2e_build_isp() {
   local name=$1 dev=$2 rtr4=$3 gw4=$4 rtr6=$5 gw6=$6 k=$7

@@ -5,10 +5,7 @@
 # 172.31.162.25 and on sockets bound to eth1 follows its rules.
 set -u
 . "$(dirname "$0")/lib.sh" || exit 1
-e2e_default_uplinks
-e2e_build
-ip -n "$(ns_name rtr)" addr add 172.31.162.25/32 dev eth2
-e2e_apply "$repo/examples/seed.pbr"
+e2e_seed_router
 
 expect_flow cli udp isp1 "A->B udp from 223.5.5.5" --from 223.5.5.5 --to 114.114.114.114
 expect_flow cli tcp isp1 "A->B tcp from 223.6.6.6" --from 223.6.6.6 --to 114.114.114.114

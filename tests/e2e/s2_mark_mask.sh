@@ -4,10 +4,7 @@
 # only the 4 bits of its mask, and the policy still steers.
 set -u
 . "$(dirname "$0")/lib.sh" || exit 1
-e2e_default_uplinks
-e2e_build
-ip -n "$(ns_name rtr)" addr add 172.31.162.25/32 dev eth2
-e2e_apply "$repo/examples/seed.pbr"
+e2e_seed_router
 
 # Another tool marks first (priority -160: after conntrack at -200, before pbrc's mangle
 # chains at -150) and we look at the mark on the way out.

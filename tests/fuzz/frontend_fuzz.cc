@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fs.Add("lib.pbr",
          "set lib = { 10.0.0.0/8, 2001:db8::/32 };\nlink l { device l0; gateway 10.9.9.9; }\n");
   fs.Add("list.txt", "1.0.1.0/24\n1.0.2.0-1.0.3.255\n# comment\n2001:db8:1::/48\n");
-  auto c = pbrc::Compile("p.pbr", fs, pbrc::Stop::kAfterAllocate);
+  auto c = pbrc::Compile("p.pbr", fs);
   (void)pbrc::RenderText(c->diags.Sorted(), c->sm, {});
   (void)pbrc::RenderJson(c->diags.Sorted(), c->sm);
   if (c->ir) (void)pbrc::Emit(*c->ir, pbrc::ArtifactKinds());
