@@ -56,7 +56,7 @@ struct PortMatch {
 };
 
 // One classification rule: packets matching it get the target's mark. Rules without an
-// address match have no family (both).
+// address match have no family (both). Program::rules holds them in first-match order.
 struct Classify {
   std::optional<Family> family;
   std::optional<AddrMatch> saddr, daddr;
@@ -65,8 +65,9 @@ struct Classify {
   std::string iif;
   size_t target = 0;
   Origin origin;
-  // Implicit rule after the policy's: a new connection arriving on a link keeps that link's
-  // mark, so its replies leave the way it came in. Not used for stateless matching.
+  // Implicit rule (a pin): a new connection arriving on a link's device keeps that link's
+  // mark, so its replies leave the way it came in. It follows the rules that name the device
+  // with `iif` and precedes all others. It has no reversed form for stateless replies.
   bool inbound = false;
 };
 
@@ -132,5 +133,6 @@ std::string Print(const Program& p);
 inline constexpr const char* kChainRestore = "restore";
 inline constexpr const char* kChainClassify = "classify";
 inline constexpr const char* kChainStateless = "classify_stateless";
+inline constexpr const char* kChainStatelessForward = "classify_stateless_forward";
 
 }  // namespace pbrc::ir

@@ -1,7 +1,8 @@
 // Builds pbrc's nft table from the IR:
 //   prerouting (filter, mangle) and output (route, mangle): restore the connection's mark
 //   for established/related packets, classify unmarked NEW packets (first match, marks packet
-//   and connection), and classify INVALID/untracked packets statelessly in both directions;
+//   and connection), and classify INVALID/untracked packets statelessly: as a reply of a
+//   steered flow when the reversed rules say so, else as a new connection would be;
 //   postrouting (nat, srcnat) for links that ask for source NAT.
 // Only the bits of the mark mask are ever written; constants only (nft 1.0.6 cannot combine
 // two registers in one expression).
@@ -19,8 +20,9 @@ class Builder {
     t.name = p_.opts.nft_table;
     t.sets = p_.sets;
     t.chains.push_back(Restore());
-    t.chains.push_back(Classify());
-    t.chains.push_back(Stateless());
+    t.chains.push_back(Classify(ir::kChainClassify, true));
+    t.chains.push_back(StatelessReply());
+    t.chains.push_back(Classify(ir::kChainStatelessForward, false));
     t.chains.push_back(Entry("prerouting", Hook{"filter", "prerouting", "mangle", -150}));
     t.chains.push_back(Entry("output", Hook{"route", "output", "mangle", -150}));
     if (!p_.nat.empty()) t.chains.push_back(Postrouting());
@@ -39,8 +41,9 @@ class Builder {
     return c;
   }
 
-  // The match part of a classification rule, forward or reversed (a reply of the flow).
-  std::vector<Stmt> Matches(const ir::Classify& r, bool reverse) const {
+  // The match part of a classification rule, forward or reversed (a reply of the flow:
+  // addresses and ports swapped, `iif` dropped). in_dev: the input device a reply must have.
+  std::vector<Stmt> Matches(const ir::Classify& r, bool reverse, const std::string& in_dev) const {
     std::vector<Stmt> s;
     const auto& src = reverse ? r.daddr : r.saddr;
     const auto& dst = reverse ? r.saddr : r.daddr;
@@ -48,8 +51,7 @@ class Builder {
     if (src) s.push_back(MatchAddr{*r.family, true, src->negated, src->set, src->elements});
     if (dst) s.push_back(MatchAddr{*r.family, false, dst->negated, dst->set, dst->elements});
     if (!reverse && !r.iif.empty()) s.push_back(MatchIfname{true, r.iif});
-    const ir::Target& t = p_.targets[r.target];
-    if (reverse && t.kind == ir::TargetKind::kLink) s.push_back(MatchIfname{true, t.device});
+    if (!in_dev.empty()) s.push_back(MatchIfname{true, in_dev});
     if (!r.protos.empty()) s.push_back(MatchL4proto{r.protos});
     const auto& sp = reverse ? r.dport : r.sport;
     const auto& dp = reverse ? r.sport : r.dport;
@@ -59,40 +61,54 @@ class Builder {
     return s;
   }
 
-  std::string Comment(const ir::Classify& r, const char* what) const {
+  std::string Comment(const ir::Classify& r, const char* what, const char* after = "") const {
     if (!p_.opts.comments) return "";
     if (r.inbound) what = "inbound";
-    std::string c =
-        r.origin + (what[0] ? std::string(" ") + what : "") + " -> " + p_.targets[r.target].name;
+    std::string c = r.origin + (what[0] ? std::string(" ") + what : "") + " -> " +
+                    p_.targets[r.target].name + after;
     return c.substr(0, 120);  // nft keeps at most 128 bytes of comment
   }
 
-  Chain Classify() const {
-    Chain c{ir::kChainClassify, std::nullopt, {}};
+  // New connections: first-match over the rules in IR order (inbound pins included); the
+  // packet mark and the connection mark (the save) are set together.
+  Chain Classify(const char* name, bool save) const {
+    Chain c{name, std::nullopt, {}};
     for (const auto& r : p_.rules) {
       uint32_t mark = p_.targets[r.target].mark;
-      Rule rule{Matches(r, false), Comment(r, "")};
+      Rule rule{Matches(r, false, ""), Comment(r, "")};
       rule.stmts.push_back(Mark(false, mark));
-      rule.stmts.push_back(Mark(true, mark));
+      if (save) rule.stmts.push_back(Mark(true, mark));
       rule.stmts.push_back(Return{});
       c.rules.push_back(std::move(rule));
     }
     return c;
   }
 
-  // Packets conntrack cannot help (INVALID, untracked): no connection mark to restore, so
-  // match the policy in both directions; a reply matches its flow's rule reversed.
-  Chain Stateless() const {
+  // Packets conntrack cannot help (INVALID, untracked) have no connection mark. Each is first
+  // tried as a reply: the reversed rules in order, where the first match decides. A link
+  // target whose device the packet arrived on gives that link's mark (the reply of its flow);
+  // any other first match (main, a table, a link on another device) ends the reply walk and
+  // the packet is classified as a new connection would be, without the save. Reversed `iif`
+  // rules cannot know the flow's input device, so they mark on their link's device but never
+  // end the walk; inbound pins have no reversed form.
+  Chain StatelessReply() const {
     Chain c{ir::kChainStateless, std::nullopt, {}};
-    for (bool reverse : {false, true}) {
-      for (const auto& r : p_.rules) {
-        if (r.inbound || (reverse && !r.saddr && !r.daddr && r.protos.empty())) continue;
-        Rule rule{Matches(r, reverse), Comment(r, reverse ? "reply" : "")};
-        rule.stmts.push_back(Mark(false, p_.targets[r.target].mark));
+    for (const auto& r : p_.rules) {
+      if (r.inbound) continue;
+      const ir::Target& t = p_.targets[r.target];
+      if (t.kind == ir::TargetKind::kLink) {
+        Rule rule{Matches(r, true, t.device), Comment(r, "reply")};
+        rule.stmts.push_back(Mark(false, t.mark));
         rule.stmts.push_back(Return{});
         c.rules.push_back(std::move(rule));
       }
+      if (!r.iif.empty()) continue;
+      const char* after = t.kind == ir::TargetKind::kLink ? " on another device: stop" : ": stop";
+      Rule stop{Matches(r, true, ""), Comment(r, "reply", after)};
+      stop.stmts.push_back(Goto{ir::kChainStatelessForward});
+      c.rules.push_back(std::move(stop));
     }
+    c.rules.push_back(Rule{{Goto{ir::kChainStatelessForward}}, ""});
     return c;
   }
 

@@ -91,6 +91,7 @@ struct StmtJson {
     return json{{"counter", {{"packets", 0}, {"bytes", 0}}}};
   }
   json operator()(const Jump& j) const { return json{{"jump", {{"target", j.chain}}}}; }
+  json operator()(const Goto& g) const { return json{{"goto", {{"target", g.chain}}}}; }
   json operator()(const Return&) const { return json{{"return", nullptr}}; }
   json operator()(const Masquerade&) const { return json{{"masquerade", nullptr}}; }
   json operator()(const Snat& s) const {

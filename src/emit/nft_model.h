@@ -50,6 +50,9 @@ struct Counter {};
 struct Jump {
   std::string chain;
 };
+struct Goto {  // no return address: a `return` in the target leaves the calling base chain
+  std::string chain;
+};
 struct Return {};
 struct Masquerade {};
 struct Snat {
@@ -57,7 +60,7 @@ struct Snat {
   Addr to;
 };
 using Stmt = std::variant<MatchAddr, MatchNfproto, MatchL4proto, MatchPorts, MatchIfname, MatchMark,
-                          MatchCtState, SetMark, Counter, Jump, Return, Masquerade, Snat>;
+                          MatchCtState, SetMark, Counter, Jump, Goto, Return, Masquerade, Snat>;
 
 struct Rule {
   std::vector<Stmt> stmts;

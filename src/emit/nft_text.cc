@@ -75,6 +75,7 @@ struct StmtText {
   }
   std::string operator()(const Counter&) const { return "counter"; }
   std::string operator()(const Jump& j) const { return "jump " + j.chain; }
+  std::string operator()(const Goto& g) const { return "goto " + g.chain; }
   std::string operator()(const Return&) const { return "return"; }
   std::string operator()(const Masquerade&) const { return "masquerade"; }
   std::string operator()(const Snat& s) const {

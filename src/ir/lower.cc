@@ -183,17 +183,31 @@ class Lowering {
     }
   }
 
-  // After the policy's rules: connections that arrive on a link stay with it.
+  // Connections that arrive on a link's device keep that link: for each pinned device, the
+  // rules naming it with `iif` (policy order), then its pin; then every other rule. The moved
+  // rules match only that device's packets, so first match holds for them, and no rule
+  // without that `iif` can take a connection that arrived on a pinned device.
   void InboundRules() {
+    std::vector<Classify> policy = std::move(p_.rules);
+    std::vector<bool> moved(policy.size());
+    p_.rules.clear();
     for (size_t i = 0; i < m_.links.size(); ++i) {
       const model::Link& l = m_.links[i];
       if (!l.pin_inbound) continue;
+      for (size_t k = 0; k < policy.size(); ++k) {
+        if (moved[k] || policy[k].iif != l.device) continue;
+        p_.rules.push_back(policy[k]);
+        moved[k] = true;
+      }
       Classify c;
       c.iif = l.device;
       c.target = i;
       c.origin = OriginOf(l.range, sm_);
       c.inbound = true;
       p_.rules.push_back(c);
+    }
+    for (size_t k = 0; k < policy.size(); ++k) {
+      if (!moved[k]) p_.rules.push_back(std::move(policy[k]));
     }
   }
 
