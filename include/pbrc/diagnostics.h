@@ -55,6 +55,7 @@ enum class Code {
   kNoRoute,              // W0801
   kUnusedName,           // W0802
   kSetTooDeep,           // E0108
+  kIifPinned,            // W0803
 };
 
 enum class Severity { kError, kWarning, kNote };

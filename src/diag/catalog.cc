@@ -68,6 +68,8 @@ const std::vector<CodeInfo>& Catalog() {
       {Code::kNoRoute, "W0801", "no-route", "a rule steers a family its link has no gateway for"},
       {Code::kUnusedName, "W0802", "unused", "a set, port list or link that nothing uses"},
       {Code::kSetTooDeep, "E0108", "set-too-deep", "sets built from sets more than 256 deep"},
+      {Code::kIifPinned, "W0803", "iif-pinned",
+       "a rule's input device is the device of its own link, which pins inbound connections"},
   };
   return kCatalog;
 }

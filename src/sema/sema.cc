@@ -55,6 +55,27 @@ void WarnNoRoute(const std::vector<model::Link>& links, const std::vector<model:
   }
 }
 
+// `iif eth1 ... via proxy;` where link proxy's device is eth1: hosts behind eth1 open
+// connections, yet the link's inbound pin gives every new connection arriving on eth1 that
+// no `iif eth1` rule matches to the link, and rules without `iif` never see them.
+void WarnIifPinned(const std::vector<model::Link>& links, const std::vector<model::Rule>& rules,
+                   Diagnostics& diags) {
+  for (const auto& r : rules) {
+    if (r.iif.empty() || r.target.kind != model::TargetKind::kLink) continue;
+    const model::Link& l = links[r.target.link];
+    if (!l.pin_inbound || l.device != r.iif) continue;
+    Diagnostic& d = diags.Warning(
+        Code::kIifPinned, r.range,
+        "every new connection arriving on '" + l.device + "' is pinned to link '" + l.name + "'");
+    d.secondary.push_back(Label{l.range, "'" + l.device + "' is the device of this link"});
+    d.notes.push_back(
+        "connections arriving on a link's device keep that link unless a rule "
+        "naming the device with 'iif' matches them first; rules without 'iif' "
+        "never see them");
+    d.help = "add 'inbound off;' to link '" + l.name + "' if '" + l.device + "' is not an uplink";
+  }
+}
+
 }  // namespace
 
 std::optional<model::Model> Analyze(const Program& prog, SourceManager& sm, Diagnostics& diags,
@@ -72,6 +93,7 @@ std::optional<model::Model> Analyze(const Program& prog, SourceManager& sm, Diag
   }
   if (!diags.HasErrors()) WarnUnused(prog, syms, used, m.links, m.rules, diags);
   WarnNoRoute(m.links, m.rules, diags);
+  WarnIifPinned(m.links, m.rules, diags);
   if (diags.HasErrors()) return std::nullopt;
   std::set<std::string> names;
   for (const auto& r : m.rules) {
