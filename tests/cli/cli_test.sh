@@ -86,5 +86,16 @@ expect no-partial-output diff -r "$tmp/a" "$tmp/c"
 check compile-errors-stdout 1 "$pbrc" compile "$tmp/operators.pbr"
 expect nothing-on-stdout test ! -s "$tmp/out"
 
+# The examples are the tests: every examples/NAME.pbr has its end-to-end scenario
+# tests/e2e/ex_NAME.sh (docs/testing.md), and every such scenario has its example.
+for ex in examples/*.pbr; do
+  name="$(basename "$ex" .pbr)"
+  expect "e2e-scenario-for-$name" test -f "tests/e2e/ex_$name.sh"
+done
+for sc in tests/e2e/ex_*.sh; do
+  name="$(basename "$sc" .sh)"
+  expect "example-for-$name" test -f "examples/${name#ex_}.pbr"
+done
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

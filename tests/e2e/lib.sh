@@ -23,7 +23,9 @@ UPLINKS=()          # "name dev rtr4/len gw4 rtr6/len gw6 K"
 E2E_MAIN=""         # uplink name the main table's default route uses
 SERVER_ADDRS="114.114.114.114 192.168.100.200 8.8.8.8 198.51.100.7 198.51.100.8 2001:db8:53::53 2001:db8:99::1"
 CLIENT_EXTRA="223.5.5.5 223.6.6.6 10.98.1.3"
+CLIENT_ROUTED="223.5.5.5 223.6.6.6"   # extra client addresses (v4 or v6) rtr routes via cli
 LAN_ROUTES4="10.98.0.0/16 223.5.5.0/24 223.6.6.0/24 172.31.0.0/16"
+LAN_ROUTES6="fd98::/16"
 
 # e2e_uplink NAME DEV RTR4/LEN GW4 RTR6/LEN GW6
 e2e_uplink() { UPLINKS+=("$1 $2 $3 $4 $5 $6 $((${#UPLINKS[@]} + 1))"); }
@@ -46,7 +48,9 @@ e2e_build() {
   ip -n "$(ns_name cli)" addr add 10.98.1.2/24 dev eth0
   ip -n "$(ns_name cli)" addr add 10.98.2.2/24 dev eth0
   addr6 cli fd98:1::2/64 eth0
-  for a in $CLIENT_EXTRA; do ip -n "$(ns_name cli)" addr add "$a/32" dev eth0; done
+  for a in $CLIENT_EXTRA; do
+    case "$a" in *:*) addr6 cli "$a/128" eth0 ;; *) ip -n "$(ns_name cli)" addr add "$a/32" dev eth0 ;; esac
+  done
   ip -n "$(ns_name cli)" route add default via 10.98.1.1
   ip -n "$(ns_name cli)" -6 route add default via fd98:1::1
   ip -n "$(ns_name cli2)" addr add 10.98.3.2/24 dev eth0
@@ -55,7 +59,10 @@ e2e_build() {
   ip -n "$(ns_name rtr)" addr add 10.98.2.1/24 dev lan0
   addr6 rtr fd98:1::1/64 lan0
   ip -n "$(ns_name rtr)" addr add 10.98.3.1/24 dev lan1
-  for a in 223.5.5.5 223.6.6.6; do ip -n "$(ns_name rtr)" route add "$a/32" via 10.98.1.2; done
+  for a in $CLIENT_ROUTED; do
+    case "$a" in *:*) ip -n "$(ns_name rtr)" -6 route add "$a/128" via fd98:1::2 ;;
+                 *) ip -n "$(ns_name rtr)" route add "$a/32" via 10.98.1.2 ;; esac
+  done
   in_ns rtr sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
   for a in $SERVER_ADDRS; do
     case "$a" in *:*) ip -n "$(ns_name srv)" -6 addr add "$a/128" dev lo nodad ;;
@@ -96,7 +103,7 @@ e2e_build_isp() {
   ip -n "$(ns_name "$name")" -6 route add default via "fd20:$k::2"
   local r
   for r in $LAN_ROUTES4; do ip -n "$(ns_name "$name")" route add "$r" via "${rtr4%/*}"; done
-  ip -n "$(ns_name "$name")" -6 route add fd98::/16 via "${rtr6%/*}"
+  for r in $LAN_ROUTES6; do ip -n "$(ns_name "$name")" -6 route add "$r" via "${rtr6%/*}"; done
   in_ns "$name" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
   in_ns "$name" nft -f - <<NFT || fail "cannot set up $name"
 table inet isp {
@@ -119,6 +126,16 @@ NFT
     ip -n "$(ns_name rtr)" -6 route add default via "$gw6" dev "$dev"
   fi
 }
+
+# e2e_rp_filter VALUE: rp_filter in rtr for "all", "default" and every device that exists
+# now (the kernel uses the maximum of "all" and the device's value); e2e_strict_rp: VALUE 1.
+e2e_rp_filter() {
+  local d
+  for d in $(in_ns rtr ls /proc/sys/net/ipv4/conf); do
+    in_ns rtr sysctl -qw "net/ipv4/conf/$d/rp_filter=$1" || fail "cannot set rp_filter on $d"
+  done
+}
+e2e_strict_rp() { e2e_rp_filter 1; }
 
 # e2e_compile POLICY: compiles into $E2E_TMP/out/NAME.*; prints the artifact base path.
 e2e_compile() {
@@ -204,6 +221,28 @@ expect_ping_local() {
   local ns=$1 desc=$2; shift 2
   ping_counted "$ns" none "$desc" "$@"
   echo "ok: $desc (icmp stayed off the uplinks)"
+}
+
+# invalid_reply_arrives ISP FROM TO [NS]: ISP forges an echo reply FROM -> TO; rtr's conntrack
+# is flushed first and no request was seen, so the reply is INVALID there. Succeeds when NS
+# (default cli; rtr for the router's own addresses) receives it.
+invalid_reply_arrives() {
+  local isp=$1 from=$2 to=$3 ns=${4:-cli} out="$E2E_TMP/listen.$RANDOM"
+  in_ns rtr conntrack -F >/dev/null 2>&1
+  ip netns exec "$(ns_name "$ns")" timeout 10 "$PROBE" icmp-listen --from "$from" --timeout-ms 2500 >"$out" &
+  local pid=$!
+  sleep 0.3
+  in_ns "$isp" "$PROBE" icmp-reply --from "$from" --to "$to" --id 77 --seq "$RANDOM" >/dev/null ||
+    fail "$isp could not send the echo reply"
+  wait $pid
+  grep -q '^GOT' "$out"
+}
+
+# expect_invalid_reply ISP FROM TO DESCRIPTION [NS]: the INVALID echo reply must reach NS.
+expect_invalid_reply() {
+  invalid_reply_arrives "$1" "$2" "$3" "${5:-cli}" ||
+    fail "$4: the INVALID echo reply $2 -> $3 arriving from $1 was dropped"
+  echo "ok: $4 (INVALID echo reply $2 -> $3 from $1 delivered)"
 }
 
 ct_mark_of() {  # ct_mark_of PROTO SRC DST: the connection mark conntrack holds, in hex
