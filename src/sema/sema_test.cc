@@ -95,5 +95,25 @@ TEST(Checks, DiagnosticsComeInSourceOrder) {
   EXPECT_LT(first, second);
 }
 
+// W0803 only for a rule whose `iif` is its own pinned link's device: `iif eth2 ... via wan1`
+// is the documented way to override wan2's pin and must stay quiet.
+TEST(Warnings, IifOfItsOwnPinnedLink) {
+  const std::string links =
+      "link wan1 { device eth1; gateway 192.0.2.1; }\n"
+      "link wan2 { device eth2; gateway 198.51.100.1; }\n";
+  auto own = CompileText(links + "policy { iif eth2 proto tcp dport 80 via wan2; }\n");
+  EXPECT_TRUE(Has(own,
+                  "warning[W0803]: every new connection arriving on 'eth2' is pinned to "
+                  "link 'wan2'"))
+      << own.diags;
+  auto off = CompileText(
+      "link wan1 { device eth1; gateway 192.0.2.1; }\n"
+      "link wan2 { device eth2; gateway 198.51.100.1; inbound off; }\n"
+      "policy { iif eth2 proto tcp dport 80 via wan2; }\n");
+  EXPECT_FALSE(Has(off, "W0803")) << off.diags;
+  auto other = CompileText(links + "policy { iif eth2 proto tcp dport 25 via wan1; }\n");
+  EXPECT_FALSE(Has(other, "W0803")) << other.diags;
+}
+
 }  // namespace
 }  // namespace pbrc
