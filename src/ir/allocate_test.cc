@@ -71,6 +71,61 @@ TEST(Allocate, PreferencesFollowTheDocumentedLayout) {
   EXPECT_EQ(got, want);
 }
 
+// Selector preferences of the ip rules of one family, in order, with the rule ids.
+std::vector<std::pair<uint32_t, size_t>> SelectorPrefs(const ir::Program& p, Family f) {
+  std::vector<std::pair<uint32_t, size_t>> out;
+  for (const auto& r : p.ip_rules) {
+    if (r.family == f && r.kind == ir::IpRuleKind::kSelector) out.emplace_back(r.pref, *r.rule);
+  }
+  return out;
+}
+
+TEST(Allocate, TwoRulesOnOneLineGetTwoPreferences) {
+  auto r = CompileText(
+      "options { preference 100-109; }\nlink a { device e1; }\nlink b { device e2; }\n"
+      "policy { from 10.1.0.0/16 via a; from 10.2.0.0/16 via b; }\n");
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  // 100 suppress, 101 fwmark, then one per selector rule.
+  std::vector<std::pair<uint32_t, size_t>> want = {{102, 0}, {103, 1}};
+  EXPECT_EQ(SelectorPrefs(*r.c->ir, Family::kV4), want);
+  EXPECT_EQ(r.c->ir->ip_rules.back().origin, "t.pbr:4");  // origins still name the line
+}
+
+TEST(Allocate, SameLineOfTwoFilesWithOneNameGetTwoPreferences) {
+  MemoryReader fs;
+  fs.Add("x/rules.pbr", "policy { from 10.1.0.0/16 via a; }\n");
+  fs.Add("y/rules.pbr", "policy { from 10.2.0.0/16 via b; }\n");
+  auto r = CompileText(
+      "import \"x/rules.pbr\";\nimport \"y/rules.pbr\";\n"
+      "link a { device e1; }\nlink b { device e2; }\n",
+      fs);
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  const ir::Program& p = *r.c->ir;
+  std::vector<std::pair<uint32_t, size_t>> got = SelectorPrefs(p, Family::kV4);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_NE(got[0].first, got[1].first);
+  EXPECT_NE(got[0].second, got[1].second);
+  // Both rules come from "rules.pbr:1": the origin alone cannot tell them apart.
+  for (const auto& ru : p.ip_rules) {
+    if (ru.kind == ir::IpRuleKind::kSelector) {
+      EXPECT_EQ(ru.origin, "rules.pbr:1");
+    }
+  }
+}
+
+TEST(Allocate, RuleIdsAreShownInTheIr) {
+  auto r = CompileText(
+      "link a { device e1; }\npolicy { proto tcp via a; from 10.1.0.0/16 via a; oif e1 via a; "
+      "}\n");
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  std::string ir = ir::Print(*r.c->ir);
+  EXPECT_NE(ir.find("classify rule=0 t.pbr:2 family=any proto=6"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("selector rule=1 from=10.1.0.0/16"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("oif rule=2 oif=e1"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("(inbound)"), std::string::npos) << ir;
+  EXPECT_EQ(ir.find("rule= "), std::string::npos) << ir;
+}
+
 TEST(Allocate, BandTooSmall) {
   auto r =
       CompileText("options { preference 100-101; }\nlink a { device e1; address 10.0.0.2; }\n");
