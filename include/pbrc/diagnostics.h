@@ -55,6 +55,7 @@ enum class Code {
   kNoRoute,              // W0801
   kUnusedName,           // W0802
   kSetTooDeep,           // E0108
+  kRouteConflict,        // E0706
 };
 
 enum class Severity { kError, kWarning, kNote };

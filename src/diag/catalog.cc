@@ -68,6 +68,9 @@ const std::vector<CodeInfo>& Catalog() {
       {Code::kNoRoute, "W0801", "no-route", "a rule steers a family its link has no gateway for"},
       {Code::kUnusedName, "W0802", "unused", "a set, port list or link that nothing uses"},
       {Code::kSetTooDeep, "E0108", "set-too-deep", "sets built from sets more than 256 deep"},
+      {Code::kRouteConflict, "E0706", "route-conflict",
+       "two routes of one link to the same destination, or a default route beside the link's "
+       "own"},
   };
   return kCatalog;
 }
