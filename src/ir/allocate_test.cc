@@ -63,7 +63,10 @@ TEST(Allocate, PreferencesFollowTheDocumentedLayout) {
       "policy { oif e1 via a; from 10.1.0.0/16 via a; proto tcp via main; }\n");
   ASSERT_TRUE(r.c->ir) << r.diags;
   std::vector<std::pair<uint32_t, ir::IpRuleKind>> got;
-  for (const auto& ru : r.c->ir->ip_rules) got.emplace_back(ru.pref, ru.kind);
+  // The gateway-less link routes IPv6 too (the oif rule can match it): IPv4 shows the layout.
+  for (const auto& ru : r.c->ir->ip_rules) {
+    if (ru.family == Family::kV4) got.emplace_back(ru.pref, ru.kind);
+  }
   std::vector<std::pair<uint32_t, ir::IpRuleKind>> want = {
       {100, ir::IpRuleKind::kOif},      {101, ir::IpRuleKind::kSuppressMain},
       {102, ir::IpRuleKind::kFwmark},   {102, ir::IpRuleKind::kFwmark},
@@ -133,6 +136,31 @@ TEST(Allocate, BandTooSmall) {
       r.diags.find("error[E0703]: the policy needs 3 rule preferences, the band 100-101 holds 2"),
       std::string::npos)
       << r.diags;
+}
+
+// The .ip6 batch of a policy.
+std::string Ip6(const ir::Program& p) {
+  for (const auto& a : Emit(p, ArtifactKinds())) {
+    if (a.suffix == "ip6") return a.text;
+  }
+  return "";
+}
+
+TEST(Lowering, GatewaylessLinkRoutesIpv6WhenARuleCanSteerIpv6ToIt) {
+  auto r = CompileText("link vpn { device wg0; }\npolicy { iif br-lan via vpn; }\n");
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  EXPECT_TRUE(r.c->ir->uses_v6);
+  std::string ip6 = Ip6(*r.c->ir);
+  EXPECT_NE(ip6.find("route replace default dev wg0 table 1000 proto 250"), ip6.npos) << ip6;
+  EXPECT_NE(ip6.find("fwmark 0x1/0xff lookup 1000"), ip6.npos) << ip6;
+  EXPECT_EQ(r.diags, "");
+}
+
+TEST(Lowering, GatewaylessLinkStaysIpv4WhenOnlyIpv4IsSteeredToIt) {
+  auto r = CompileText("link vpn { device wg0; }\npolicy { to 10.0.0.0/8 via vpn; }\n");
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  EXPECT_FALSE(r.c->ir->uses_v6);
+  EXPECT_EQ(Ip6(*r.c->ir).find("route replace"), std::string::npos);
 }
 
 TEST(Lowering, IsDeterministic) {

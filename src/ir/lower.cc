@@ -73,6 +73,11 @@ class Lowering {
       for (const auto* c : {&r.from, &r.to}) {
         if (*c && (*c)->value.Has(Family::kV6)) return true;
       }
+      // A link without gateway routes both families (`default dev DEV`): IPv6 packets the
+      // rule steers to it need its IPv6 route and fwmark rule.
+      if (r.target.kind != model::TargetKind::kLink) continue;
+      const model::Link& l = m_.links[r.target.link];
+      if (!l.gw4 && !l.gw6 && model::CanMatch(r, Family::kV6)) return true;
     }
     return false;
   }

@@ -29,6 +29,10 @@ void CheckRoutes(const model::Link& link, const std::optional<Range> gw_range[2]
 std::vector<model::Rule> CheckRules(const Symbols& syms, SetEvaluator& sets,
                                     std::vector<model::Link>& links, Diagnostics& diags);
 
+// W0801 for each rule that can match a family its link has no route for.
+void WarnNoRoute(const std::vector<model::Link>& links, const std::vector<model::Rule>& rules,
+                 Diagnostics& diags);
+
 // A number as a value in [lo, hi]; reports E0302 with `what` otherwise.
 std::optional<uint64_t> CheckNumber(const ast::Number& n, uint64_t lo, uint64_t hi,
                                     const std::string& what, Diagnostics& diags);

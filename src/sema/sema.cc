@@ -32,29 +32,6 @@ void WarnUnused(const Program& prog, const sema::Symbols& syms,
   }
 }
 
-void WarnNoRoute(const std::vector<model::Link>& links, const std::vector<model::Rule>& rules,
-                 Diagnostics& diags) {
-  for (const auto& r : rules) {
-    if (r.target.kind != model::TargetKind::kLink) continue;
-    const model::Link& l = links[r.target.link];
-    if (l.bare_device || (!l.gw4 && !l.gw6)) continue;  // default dev DEV for both
-    for (Family f : {Family::kV4, Family::kV6}) {
-      bool can = f == Family::kV4 ? l.gw4.has_value() : l.gw6.has_value();
-      bool only_f = (r.from && !r.from->value.Has(f == Family::kV4 ? Family::kV6 : Family::kV4) &&
-                     r.from->value.Has(f)) ||
-                    (r.to && !r.to->value.Has(f == Family::kV4 ? Family::kV6 : Family::kV4) &&
-                     r.to->value.Has(f));
-      if (!can && only_f) {
-        diags
-            .Warning(Code::kNoRoute, r.range,
-                     std::string("link '") + l.name + "' has no " + FamilyName(f) +
-                         " gateway; these packets fall through to the main table")
-            .help = "add 'gateway ADDR;' of that family to the link";
-      }
-    }
-  }
-}
-
 }  // namespace
 
 std::optional<model::Model> Analyze(const Program& prog, SourceManager& sm, Diagnostics& diags,
@@ -71,7 +48,7 @@ std::optional<model::Model> Analyze(const Program& prog, SourceManager& sm, Diag
     if (!used.count(name)) sets.Named(name, def->name.range);
   }
   if (!diags.HasErrors()) WarnUnused(prog, syms, used, m.links, m.rules, diags);
-  WarnNoRoute(m.links, m.rules, diags);
+  sema::WarnNoRoute(m.links, m.rules, diags);
   if (diags.HasErrors()) return std::nullopt;
   std::set<std::string> names;
   for (const auto& r : m.rules) {

@@ -101,6 +101,15 @@ TEST(Checks, DefaultRouteOfTheOtherFamilyIsNoConflict) {
   EXPECT_NE(ir.find("route ip6 table=1000 ::/0 dev eth1"), std::string::npos) << ir;
 }
 
+TEST(Checks, NoRouteWarningNamesTheFamilyAndOnlyWhenPacketsLeak) {
+  auto r = CompileText(
+      "link a { device eth1; gateway fd00::1; }\n"
+      "policy { iif lan0 via a; proto icmpv6 via a; to fd01::/16 via a; }\n");
+  EXPECT_TRUE(Has(r, "t.pbr:2:10: warning[W0801]: link 'a' has no IPv4 route")) << r.diags;
+  EXPECT_TRUE(Has(r, "limit the rule to IPv6 addresses, e.g. 'to ::/0'")) << r.diags;
+  EXPECT_EQ(r.diags.find("W0801", r.diags.find("W0801") + 1), std::string::npos) << r.diags;
+}
+
 TEST(Checks, DidYouMeanForLinksSetsAndPorts) {
   auto r = CompileText(
       "import \"std/services\";\nset office = { 10.0.0.0/8 };\nlink wan1 { device eth1; }\n"
