@@ -3,7 +3,8 @@
 # policy C removes the link. After each batch no route of pbrc's protocol may remain in a
 # table the policy no longer uses, in either family, while routes of another protocol in the
 # same table (a hand-added one, and another policy's with its own protocol) survive.
-# Negative control: B's batch with the old per-table flush leaves A's routes in 20002.
+# The IPv4 batch leaves IPv6 routes alone. Negative control: B's batch with the old
+# per-table flush leaves A's routes in 20002.
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib/netns.sh" || { echo "FAIL: cannot load tests/lib/netns.sh" >&2; exit 1; }
@@ -74,6 +75,12 @@ done
 expect_count "another policy's route survives C" 1 4 20002 251
 [ -z "$(in_ns r ip route show table all proto 250)$(in_ns r ip -6 route show table all proto 250)" ] ||
   fail "C left routes of protocol 250"
+
+# Each batch flushes its own family only: B's IPv4 batch alone leaves A's IPv6 routes.
+apply a
+in_ns r ip -batch "$tmp/b.ip" || fail "ip -batch b.ip failed"
+expect_count "the IPv4 batch moved IPv4" 0 4 20002 250
+expect_count "the IPv4 batch left IPv6 alone" 2 6 20002 250
 
 # Negative control: the per-table flush pbrc used to write leaves A's routes behind.
 sed 's/^route flush root .* table all proto 250$/route flush table 20005 proto 250/' "$tmp/b.ip" > "$tmp/old.ip"
