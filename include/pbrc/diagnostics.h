@@ -56,6 +56,7 @@ enum class Code {
   kUnusedName,           // W0802
   kSetTooDeep,           // E0108
   kIifPinned,            // W0803
+  kRouteConflict,        // E0706
 };
 
 enum class Severity { kError, kWarning, kNote };

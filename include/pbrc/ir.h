@@ -17,8 +17,12 @@ namespace pbrc::ir {
 
 constexpr uint32_t kMainTable = 254;
 
-// Where a rule came from, for nft comments and explain: "seed.pbr:28".
+// Where a rule came from, for nft comments and explain: "seed.pbr:28". Only for people:
+// two rules can share one (same line, or same line of two files with the same name).
 using Origin = std::string;
+// A policy rule's identity: its index in model order (first-match order), stable for a
+// given policy. Rule preferences are keyed on it, never on the origin.
+using RuleId = size_t;
 
 // One nft interval set of one family. Elements are normalized: sorted, no overlap, no
 // adjacency (nft rejects overlapping intervals without auto-merge; pbrc never relies on it).
@@ -64,6 +68,7 @@ struct Classify {
   std::optional<PortMatch> sport, dport;
   std::string iif;
   size_t target = 0;
+  std::optional<RuleId> rule;  // nullopt for the implicit inbound rules
   Origin origin;
   // Implicit rule (a pin): a new connection arriving on a link's device keeps that link's
   // mark, so its replies leave the way it came in. It follows the rules that name the device
@@ -82,6 +87,7 @@ struct IpRule {
   std::optional<size_t> target;  // lookup this target's table (and fwmark its mark)
   uint32_t table = 0;            // resolved lookup table
   uint32_t fwmark = 0;           // for kFwmark
+  std::optional<RuleId> rule;    // for kOif and kSelector: the policy rule they come from
   Origin origin;
 };
 

@@ -91,6 +91,21 @@ struct Rule {
   Range range;
 };
 
+// Whether a rule can match packets of family `f`: a positive address match only those of
+// the families it has entries of, a negated or absent one every family; protocols that
+// exist in one family only (icmp and igmp, icmpv6) pin the rule to it.
+inline bool CanMatch(const Rule& r, Family f) {
+  for (const auto* c : {&r.from, &r.to}) {
+    if (*c && !(*c)->negated && !(*c)->value.Has(f)) return false;
+  }
+  if (r.protos.empty()) return true;
+  for (uint8_t p : r.protos) {
+    bool v4_only = p == 1 || p == 2, v6_only = p == 58;
+    if (f == Family::kV4 ? !v6_only : !v4_only) return true;
+  }
+  return false;
+}
+
 struct Model {
   Options opts;
   std::vector<NamedSet> sets;  // every named set a rule references, by name

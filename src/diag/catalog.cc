@@ -65,11 +65,14 @@ const std::vector<CodeInfo>& Catalog() {
        "snat to the link's address on a link with no address of that family"},
       {Code::kOifRule, "E0705", "oif-rule",
        "an oif rule combined with matches that ip rule cannot express"},
-      {Code::kNoRoute, "W0801", "no-route", "a rule steers a family its link has no gateway for"},
+      {Code::kNoRoute, "W0801", "no-route", "a rule can match a family its link has no route for"},
       {Code::kUnusedName, "W0802", "unused", "a set, port list or link that nothing uses"},
       {Code::kSetTooDeep, "E0108", "set-too-deep", "sets built from sets more than 256 deep"},
       {Code::kIifPinned, "W0803", "iif-pinned",
        "a rule's input device is the device of its own link, which pins inbound connections"},
+      {Code::kRouteConflict, "E0706", "route-conflict",
+       "two routes of one link to the same destination, or a default route beside the link's "
+       "own"},
   };
   return kCatalog;
 }

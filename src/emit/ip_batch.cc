@@ -1,9 +1,9 @@
 // `ip -batch` text for one family (a batch line cannot carry -6). Order, so that applying
-// twice gives the same state and packets never meet a rule whose table is still empty:
-//   1. flush pbrc's routes (protocol P) in each table pbrc fills, then add them (replace);
+// twice gives the same state and rules only point at complete tables:
+//   1. flush pbrc's routes (protocol P) of this family in every table, so tables the policy
+//      no longer uses keep nothing of pbrc's, then add the policy's routes (replace);
 //   2. flush pbrc's rules (protocol P), then add them in preference order.
 // Nothing without protocol P is touched.
-#include <set>
 #include <sstream>
 
 #include "pbrc/emit.h"
@@ -58,11 +58,10 @@ std::string IpBatch(const ir::Program& p, Family f) {
      << "# Apply with: ip " << (v6 ? "-6 " : "") << "-batch FILE\n"
      << "# Owns the " << FamilyName(f) << " rules and routes with protocol " << p.opts.protocol
      << "; touches nothing else.\n";
-  std::set<uint32_t> tables;
-  for (const auto& r : p.routes) {
-    if (r.family == f) tables.insert(r.table);
-  }
-  for (uint32_t t : tables) os << "route flush table " << t << " proto " << p.opts.protocol << "\n";
+  // `root` pins the family: without a prefix, `route flush table all` in `ip -batch` (no -6)
+  // dumps both families and would delete the IPv6 routes too (iproute2 6.1).
+  os << "route flush root " << (v6 ? "::/0" : "0.0.0.0/0") << " table all proto " << p.opts.protocol
+     << "\n";
   for (const auto& r : p.routes) {
     if (r.family == f) os << RouteLine(r, p) << "\n";
   }

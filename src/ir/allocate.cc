@@ -66,7 +66,9 @@ bool Tables(Program& p, Diagnostics& diags) {
   return true;
 }
 
-// Rules of one slot share a preference in both families.
+// Rules of one slot share a preference in both families. oif and selector rules are keyed
+// on the policy rule's id: origins ("file:line") repeat across rules on one line and across
+// imported files with the same name.
 std::string Slot(const IpRule& r) {
   switch (r.kind) {
     case IpRuleKind::kSuppressMain:
@@ -75,9 +77,11 @@ std::string Slot(const IpRule& r) {
       return "fwmark";
     case IpRuleKind::kLinkAddress:
       return "addr " + (r.from ? FormatPrefix(*r.from) : "");
-    default:
-      return std::to_string(static_cast<int>(r.kind)) + " " + r.origin;
+    case IpRuleKind::kOif:
+    case IpRuleKind::kSelector:
+      break;
   }
+  return "rule " + std::to_string(r.rule.value_or(0));
 }
 
 bool Preferences(Program& p, Diagnostics& diags) {

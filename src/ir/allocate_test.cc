@@ -63,12 +63,70 @@ TEST(Allocate, PreferencesFollowTheDocumentedLayout) {
       "policy { oif e1 via a; from 10.1.0.0/16 via a; proto tcp via main; }\n");
   ASSERT_TRUE(r.c->ir) << r.diags;
   std::vector<std::pair<uint32_t, ir::IpRuleKind>> got;
-  for (const auto& ru : r.c->ir->ip_rules) got.emplace_back(ru.pref, ru.kind);
+  // The gateway-less link routes IPv6 too (the oif rule can match it): IPv4 shows the layout.
+  for (const auto& ru : r.c->ir->ip_rules) {
+    if (ru.family == Family::kV4) got.emplace_back(ru.pref, ru.kind);
+  }
   std::vector<std::pair<uint32_t, ir::IpRuleKind>> want = {
       {100, ir::IpRuleKind::kOif},      {101, ir::IpRuleKind::kSuppressMain},
       {102, ir::IpRuleKind::kFwmark},   {102, ir::IpRuleKind::kFwmark},
       {103, ir::IpRuleKind::kSelector}, {104, ir::IpRuleKind::kLinkAddress}};
   EXPECT_EQ(got, want);
+}
+
+// Selector preferences of the ip rules of one family, in order, with the rule ids.
+std::vector<std::pair<uint32_t, size_t>> SelectorPrefs(const ir::Program& p, Family f) {
+  std::vector<std::pair<uint32_t, size_t>> out;
+  for (const auto& r : p.ip_rules) {
+    if (r.family == f && r.kind == ir::IpRuleKind::kSelector) out.emplace_back(r.pref, *r.rule);
+  }
+  return out;
+}
+
+TEST(Allocate, TwoRulesOnOneLineGetTwoPreferences) {
+  auto r = CompileText(
+      "options { preference 100-109; }\nlink a { device e1; }\nlink b { device e2; }\n"
+      "policy { from 10.1.0.0/16 via a; from 10.2.0.0/16 via b; }\n");
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  // 100 suppress, 101 fwmark, then one per selector rule.
+  std::vector<std::pair<uint32_t, size_t>> want = {{102, 0}, {103, 1}};
+  EXPECT_EQ(SelectorPrefs(*r.c->ir, Family::kV4), want);
+  EXPECT_EQ(r.c->ir->ip_rules.back().origin, "t.pbr:4");  // origins still name the line
+}
+
+TEST(Allocate, SameLineOfTwoFilesWithOneNameGetTwoPreferences) {
+  MemoryReader fs;
+  fs.Add("x/rules.pbr", "policy { from 10.1.0.0/16 via a; }\n");
+  fs.Add("y/rules.pbr", "policy { from 10.2.0.0/16 via b; }\n");
+  auto r = CompileText(
+      "import \"x/rules.pbr\";\nimport \"y/rules.pbr\";\n"
+      "link a { device e1; }\nlink b { device e2; }\n",
+      fs);
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  const ir::Program& p = *r.c->ir;
+  std::vector<std::pair<uint32_t, size_t>> got = SelectorPrefs(p, Family::kV4);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_NE(got[0].first, got[1].first);
+  EXPECT_NE(got[0].second, got[1].second);
+  // Both rules come from "rules.pbr:1": the origin alone cannot tell them apart.
+  for (const auto& ru : p.ip_rules) {
+    if (ru.kind == ir::IpRuleKind::kSelector) {
+      EXPECT_EQ(ru.origin, "rules.pbr:1");
+    }
+  }
+}
+
+TEST(Allocate, RuleIdsAreShownInTheIr) {
+  auto r = CompileText(
+      "link a { device e1; }\npolicy { proto tcp via a; from 10.1.0.0/16 via a; oif e1 via a; "
+      "}\n");
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  std::string ir = ir::Print(*r.c->ir);
+  EXPECT_NE(ir.find("classify rule=0 t.pbr:2 family=any proto=6"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("selector rule=1 from=10.1.0.0/16"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("oif rule=2 oif=e1"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("(inbound)"), std::string::npos) << ir;
+  EXPECT_EQ(ir.find("rule= "), std::string::npos) << ir;
 }
 
 TEST(Allocate, BandTooSmall) {
@@ -78,6 +136,31 @@ TEST(Allocate, BandTooSmall) {
       r.diags.find("error[E0703]: the policy needs 3 rule preferences, the band 100-101 holds 2"),
       std::string::npos)
       << r.diags;
+}
+
+// The .ip6 batch of a policy.
+std::string Ip6(const ir::Program& p) {
+  for (const auto& a : Emit(p, ArtifactKinds())) {
+    if (a.suffix == "ip6") return a.text;
+  }
+  return "";
+}
+
+TEST(Lowering, GatewaylessLinkRoutesIpv6WhenARuleCanSteerIpv6ToIt) {
+  auto r = CompileText("link vpn { device wg0; }\npolicy { iif br-lan via vpn; }\n");
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  EXPECT_TRUE(r.c->ir->uses_v6);
+  std::string ip6 = Ip6(*r.c->ir);
+  EXPECT_NE(ip6.find("route replace default dev wg0 table 1000 proto 250"), ip6.npos) << ip6;
+  EXPECT_NE(ip6.find("fwmark 0x1/0xff lookup 1000"), ip6.npos) << ip6;
+  EXPECT_EQ(r.diags, "");
+}
+
+TEST(Lowering, GatewaylessLinkStaysIpv4WhenOnlyIpv4IsSteeredToIt) {
+  auto r = CompileText("link vpn { device wg0; }\npolicy { to 10.0.0.0/8 via vpn; }\n");
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  EXPECT_FALSE(r.c->ir->uses_v6);
+  EXPECT_EQ(Ip6(*r.c->ir).find("route replace"), std::string::npos);
 }
 
 TEST(Lowering, IsDeterministic) {

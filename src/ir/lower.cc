@@ -50,8 +50,8 @@ class Lowering {
     p_.uses_v6 = UsesV6();
     Targets();
     Sets();
-    for (const auto& r : m_.rules) {
-      if (r.oif.empty()) ClassifyRule(r);
+    for (RuleId id = 0; id < m_.rules.size(); ++id) {
+      if (m_.rules[id].oif.empty()) ClassifyRule(m_.rules[id], id);
     }
     InboundRules();
     IpRules();
@@ -73,6 +73,11 @@ class Lowering {
       for (const auto* c : {&r.from, &r.to}) {
         if (*c && (*c)->value.Has(Family::kV6)) return true;
       }
+      // A link without gateway routes both families (`default dev DEV`): IPv6 packets the
+      // rule steers to it need its IPv6 route and fwmark rule.
+      if (r.target.kind != model::TargetKind::kLink) continue;
+      const model::Link& l = m_.links[r.target.link];
+      if (!l.gw4 && !l.gw6 && model::CanMatch(r, Family::kV6)) return true;
     }
     return false;
   }
@@ -158,8 +163,9 @@ class Lowering {
     return m;
   }
 
-  void ClassifyRule(const model::Rule& r) {
+  void ClassifyRule(const model::Rule& r, RuleId id) {
     Classify base;
+    base.rule = id;
     base.protos = r.protos;
     if (r.sport) base.sport = PortMatch{r.sport->negated, r.sport->ranges};
     if (r.dport) base.dport = PortMatch{r.dport->negated, r.dport->ranges};
@@ -218,8 +224,8 @@ class Lowering {
 
   void IpRules() {
     // 1. oif rules (bound sockets), policy order.
-    for (const auto& r : m_.rules) {
-      if (!r.oif.empty()) SelectorRule(r, IpRuleKind::kOif);
+    for (RuleId id = 0; id < m_.rules.size(); ++id) {
+      if (!m_.rules[id].oif.empty()) SelectorRule(m_.rules[id], id, IpRuleKind::kOif);
     }
     // 2. main without its default route, so specific routes (LAN, connected) win.
     for (Family f : Families()) {
@@ -240,9 +246,10 @@ class Lowering {
       }
     }
     // 4. rules ip rule can express, for the route lookup before nft sees the packet.
-    for (const auto& r : m_.rules) {
+    for (RuleId id = 0; id < m_.rules.size(); ++id) {
+      const model::Rule& r = m_.rules[id];
       if (r.oif.empty() && r.protos.empty() && !r.sport && !r.dport) {
-        SelectorRule(r, IpRuleKind::kSelector);
+        SelectorRule(r, id, IpRuleKind::kSelector);
       }
     }
     // 5. each link's own addresses route by the link's table.
@@ -270,7 +277,7 @@ class Lowering {
     return false;
   }
 
-  void SelectorRule(const model::Rule& r, IpRuleKind kind) {
+  void SelectorRule(const model::Rule& r, RuleId id, IpRuleKind kind) {
     if (kind == IpRuleKind::kSelector && !r.from && !r.to && r.iif.empty()) return;
     for (Family f : Families()) {
       if (r.from && !r.from->value.Has(f)) continue;
@@ -289,6 +296,7 @@ class Lowering {
       s.iif = r.iif;
       s.oif = r.oif;
       s.target = TargetIndex(r.target);
+      s.rule = id;
       s.origin = OriginOf(r.range, sm_);
       p_.ip_rules.push_back(s);
     }

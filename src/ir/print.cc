@@ -66,7 +66,9 @@ std::string Print(const Program& p) {
     for (const auto& e : s.elements) os << "  " << FormatInterval(e) << "\n";
   }
   for (const auto& r : p.rules) {
-    os << "classify " << r.origin << " family=" << (r.family ? Fam(*r.family) : "any");
+    os << "classify";
+    if (r.rule) os << " rule=" << *r.rule;
+    os << " " << r.origin << " family=" << (r.family ? Fam(*r.family) : "any");
     if (r.saddr) os << " saddr=" << Addr(*r.saddr);
     if (r.daddr) os << " daddr=" << Addr(*r.daddr);
     if (!r.iif.empty()) os << " iif=" << r.iif;
@@ -81,6 +83,7 @@ std::string Print(const Program& p) {
   }
   for (const auto& r : p.ip_rules) {
     os << "ip-rule " << Fam(r.family) << " pref=" << r.pref << " " << Kind(r.kind);
+    if (r.rule) os << " rule=" << *r.rule;
     if (r.from) os << " from=" << FormatPrefix(*r.from);
     if (r.to) os << " to=" << FormatPrefix(*r.to);
     if (!r.iif.empty()) os << " iif=" << r.iif;

@@ -1,7 +1,7 @@
 // Checks links: exactly one valid device (not shared with another link), at most one
 // gateway per family, table ids that are not the kernel's and not reused, marks that are
-// non-zero, inside the mask and not reused, routes whose next hop matches their family, and
-// `nat snat` only with an address to translate to.
+// non-zero, inside the mask and not reused, routes whose next hop matches their family and
+// that do not conflict (check_routes.cc), and `nat snat` only with an address to translate to.
 #include <map>
 
 #include "pbrc/text.h"
@@ -63,6 +63,11 @@ class LinkChecker {
       diags_.Error(Code::kLinkIncomplete, def.name.range, "link '" + link.name + "' has no device")
           .help = "add 'device NAME;' to the link";
     }
+    std::optional<Range> gw_range[2];
+    for (int f = 0; f < 2; ++f) {
+      if (gw[f]) gw_range[f] = gw[f]->range;
+    }
+    CheckRoutes(link, gw_range, diags_);
     if (link.nat == ast::NatKind::kSnat && link.addrs.empty()) {
       diags_
           .Error(Code::kNatNeedsAddress, seen[ast::LinkPropKind::kNat]->range,

@@ -20,9 +20,18 @@ bool CheckIfname(const ast::Name& name, Diagnostics& diags);
 std::vector<model::Link> CheckLinks(const Symbols& syms, const model::Options& opts,
                                     Diagnostics& diags);
 
+// A link's routes: one per destination, none beside the link's default route (E0706).
+// `gw_range[0]`/`[1]` are where the IPv4/IPv6 gateway was given.
+void CheckRoutes(const model::Link& link, const std::optional<Range> gw_range[2],
+                 Diagnostics& diags);
+
 // Policy rules, in first-match order. May append bare-device links to `links`.
 std::vector<model::Rule> CheckRules(const Symbols& syms, SetEvaluator& sets,
                                     std::vector<model::Link>& links, Diagnostics& diags);
+
+// W0801 for each rule that can match a family its link has no route for.
+void WarnNoRoute(const std::vector<model::Link>& links, const std::vector<model::Rule>& rules,
+                 Diagnostics& diags);
 
 // A number as a value in [lo, hi]; reports E0302 with `what` otherwise.
 std::optional<uint64_t> CheckNumber(const ast::Number& n, uint64_t lo, uint64_t hi,

@@ -32,29 +32,6 @@ void WarnUnused(const Program& prog, const sema::Symbols& syms,
   }
 }
 
-void WarnNoRoute(const std::vector<model::Link>& links, const std::vector<model::Rule>& rules,
-                 Diagnostics& diags) {
-  for (const auto& r : rules) {
-    if (r.target.kind != model::TargetKind::kLink) continue;
-    const model::Link& l = links[r.target.link];
-    if (l.bare_device || (!l.gw4 && !l.gw6)) continue;  // default dev DEV for both
-    for (Family f : {Family::kV4, Family::kV6}) {
-      bool can = f == Family::kV4 ? l.gw4.has_value() : l.gw6.has_value();
-      bool only_f = (r.from && !r.from->value.Has(f == Family::kV4 ? Family::kV6 : Family::kV4) &&
-                     r.from->value.Has(f)) ||
-                    (r.to && !r.to->value.Has(f == Family::kV4 ? Family::kV6 : Family::kV4) &&
-                     r.to->value.Has(f));
-      if (!can && only_f) {
-        diags
-            .Warning(Code::kNoRoute, r.range,
-                     std::string("link '") + l.name + "' has no " + FamilyName(f) +
-                         " gateway; these packets fall through to the main table")
-            .help = "add 'gateway ADDR;' of that family to the link";
-      }
-    }
-  }
-}
-
 // `iif eth1 ... via proxy;` where link proxy's device is eth1: hosts behind eth1 open
 // connections, yet the link's inbound pin gives every new connection arriving on eth1 that
 // no `iif eth1` rule matches to the link, and rules without `iif` never see them.
@@ -92,7 +69,7 @@ std::optional<model::Model> Analyze(const Program& prog, SourceManager& sm, Diag
     if (!used.count(name)) sets.Named(name, def->name.range);
   }
   if (!diags.HasErrors()) WarnUnused(prog, syms, used, m.links, m.rules, diags);
-  WarnNoRoute(m.links, m.rules, diags);
+  sema::WarnNoRoute(m.links, m.rules, diags);
   WarnIifPinned(m.links, m.rules, diags);
   if (diags.HasErrors()) return std::nullopt;
   std::set<std::string> names;

@@ -78,6 +78,38 @@ TEST(Checks, MarksTablesAndInterfaces) {
   EXPECT_TRUE(Has(r, "error[E0503]")) << r.diags;
 }
 
+TEST(Checks, RoutesOfOneLinkDoNotOverrideEachOther) {
+  auto r = CompileText(
+      "link a { device eth1; gateway 10.0.0.1; route 10.9.0.0/16 via 10.0.0.5;\n"
+      "  route 10.9.0.0/16 via 10.0.0.5; route 10.8.0.0/16; route 10.8.0.0/16 via 10.0.0.6; }\n");
+  EXPECT_TRUE(Has(r, "t.pbr:2:3: error[E0102]: route 10.9.0.0/16 given twice in link 'a'"))
+      << r.diags;
+  EXPECT_TRUE(Has(r,
+                  "t.pbr:2:54: error[E0706]: route 10.8.0.0/16 via 10.0.0.6 conflicts with route "
+                  "10.8.0.0/16 without next hop in link 'a'"))
+      << r.diags;
+}
+
+TEST(Checks, DefaultRouteOfTheOtherFamilyIsNoConflict) {
+  // Only an IPv4 gateway: `route ::/0;` is the link's IPv6 default, so no E0706 and no W0801.
+  auto r = CompileText(
+      "link a { device eth1; gateway 10.0.0.1; route ::/0; }\npolicy { iif lan0 via a; }\n");
+  EXPECT_FALSE(r.c->diags.HasErrors()) << r.diags;
+  EXPECT_FALSE(Has(r, "W0801")) << r.diags;
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  std::string ir = ir::Print(*r.c->ir);
+  EXPECT_NE(ir.find("route ip6 table=1000 ::/0 dev eth1"), std::string::npos) << ir;
+}
+
+TEST(Checks, NoRouteWarningNamesTheFamilyAndOnlyWhenPacketsLeak) {
+  auto r = CompileText(
+      "link a { device eth1; gateway fd00::1; }\n"
+      "policy { iif lan0 via a; proto icmpv6 via a; to fd01::/16 via a; }\n");
+  EXPECT_TRUE(Has(r, "t.pbr:2:10: warning[W0801]: link 'a' has no IPv4 route")) << r.diags;
+  EXPECT_TRUE(Has(r, "limit the rule to IPv6 addresses, e.g. 'to ::/0'")) << r.diags;
+  EXPECT_EQ(r.diags.find("W0801", r.diags.find("W0801") + 1), std::string::npos) << r.diags;
+}
+
 TEST(Checks, DidYouMeanForLinksSetsAndPorts) {
   auto r = CompileText(
       "import \"std/services\";\nset office = { 10.0.0.0/8 };\nlink wan1 { device eth1; }\n"
