@@ -43,6 +43,26 @@ Args ParseArgs(const char* cmd, const std::vector<std::string>& args,
   return vm.count("help") ? Args::kHelp : Args::kOk;
 }
 
+bool ReadInput(const std::string& arg, std::string& text, std::string& err) {
+  if (arg != "-") return DiskReader().Read(arg, text, err);
+  static bool consumed = false;
+  if (consumed) {
+    err = "standard input was already read";
+    return false;
+  }
+  consumed = true;
+  return ReadBounded(STDIN_FILENO, text, err);
+}
+
+bool StdinReader::Read(const std::string& path, std::string& out, std::string& error) {
+  return ReadInput(path == kStdinName ? "-" : path, out, error);
+}
+
+std::optional<std::string> StdinReader::Identity(const std::string& path) {
+  if (path == kStdinName) return std::nullopt;
+  return DiskReader().Identity(path);
+}
+
 bool ParseFormat(const std::string& s, CommonOptions& opts) {
   if (s == "text") {
     opts.format = DiagFormat::kText;
