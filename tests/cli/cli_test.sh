@@ -133,9 +133,15 @@ expect list-file-huge-says grep -q "list file 'huge.txt': file is larger than 64
 { head -c 60000000 /dev/zero | tr '\0' ' '; echo; } > "$tmp/big.txt"
 for i in $(seq 1000); do echo "10.$((i / 256)).$((i % 256)).0/24"; done >> "$tmp/big.txt"
 printf 'set b = file "big.txt";\npolicy { to set b via main; }\n' > "$tmp/oom.pbr"
-check out-of-memory 3 prlimit --as=$((96 * 1024 * 1024)) "$pbrc" check "$tmp/oom.pbr"
-expect out-of-memory-says grep -qx 'pbrc: out of memory' "$tmp/err"
-check out-of-memory-control 0 prlimit --as=$((96 * 1024 * 1024)) "$pbrc" check examples/seed.pbr
+# (A sanitizer build reserves terabytes of address space and cannot start under any limit:
+# there the case is skipped; the normal build runs it.)
+if grep -q AddressSanitizer "$pbrc"; then
+  echo "skip: out-of-memory case (sanitizer build)" >&2
+else
+  check out-of-memory-control 0 prlimit --as=$((96 * 1024 * 1024)) "$pbrc" check examples/seed.pbr
+  check out-of-memory 3 prlimit --as=$((96 * 1024 * 1024)) "$pbrc" check "$tmp/oom.pbr"
+  expect out-of-memory-says grep -qx 'pbrc: out of memory' "$tmp/err"
+fi
 check out-of-memory-unlimited 0 "$pbrc" check "$tmp/oom.pbr"
 
 # Names in messages are capped and control bytes escaped (a 10 MB name, terminal escapes).
