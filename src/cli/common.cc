@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "diag/render_escape.h"
+
 namespace pbrc::cli {
 
 void Report(const Diagnostics& diags, const SourceManager& sm, const CommonOptions& opts,
@@ -37,7 +39,7 @@ Args ParseArgs(const char* cmd, const std::vector<std::string>& args,
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "pbrc " << cmd << ": " << e.what() << "\n";
+    std::cerr << "pbrc " << cmd << ": " << EscapeMessage(e.what()) << "\n";
     return Args::kError;
   }
   return vm.count("help") ? Args::kHelp : Args::kOk;

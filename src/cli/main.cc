@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "diag/render_escape.h"
 
 namespace pbrc::cli {
 
@@ -61,12 +62,12 @@ int Main(int argc, char** argv) {
       c->help();
       return kOk;
     }
-    std::cerr << "pbrc: unknown command '" << args[1] << "'\n";
+    std::cerr << "pbrc: unknown command '" << EscapeMessage(args[1]) << "'\n";
     return kFailure;
   }
   const Command* c = Find(first);
   if (!c) {
-    std::cerr << "pbrc: unknown command '" << first << "' (see 'pbrc --help')\n";
+    std::cerr << "pbrc: unknown command '" << EscapeMessage(first) << "' (see 'pbrc --help')\n";
     return kFailure;
   }
   return c->run(std::vector<std::string>(args.begin() + 1, args.end()));
@@ -96,7 +97,7 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     OutOfMemory();
   } catch (const std::exception& e) {
-    std::cerr << "pbrc: internal error: " << e.what() << "\n";
+    std::cerr << "pbrc: internal error: " << pbrc::EscapeMessage(e.what()) << "\n";
     return pbrc::cli::kInternalError;
   }
 }

@@ -153,6 +153,10 @@ printf 'set s = file "x\033[31my\001";\npolicy { to set s via main; }\n' > "$tmp
 check escape-in-name 1 "$pbrc" check "$tmp/esc.pbr"
 expect no-raw-escape bash -c "! grep -q $'\e' '$tmp/err'"
 expect escape-shown grep -qF "list file 'x\\x1B[31my\\x01'" "$tmp/err"
+check escape-in-command 3 "$pbrc" $'x\e[31m'
+expect escape-in-command-shown bash -c "grep -qF \"'x\\x1B[31m'\" '$tmp/err' && ! grep -q $'\e' '$tmp/err'"
+check escape-in-option 3 "$pbrc" check $'--x\001'
+expect escape-in-option-shown grep -qF -- "--x\x01" "$tmp/err"
 
 # A UTF-8 byte order mark at the start is accepted; proto numbers may be hex.
 printf '\xef\xbb\xbfset a = { 1.2.3.4 };\npolicy { proto 0x6 to set a via main; }\n' > "$tmp/bom.pbr"
