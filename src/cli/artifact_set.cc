@@ -48,7 +48,7 @@ void RemoveStaleTemps(int dirfd) {
 }
 
 bool Lock(int dirfd, const std::string& dir, Fd& lock, std::string& err) {
-  lock.fd = openat(dirfd, kLockName, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+  lock.fd = openat(dirfd, kLockName, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (lock.fd < 0) {
     err = SysError("cannot open lock file", dir + "/" + kLockName, errno);
     return false;

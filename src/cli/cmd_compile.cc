@@ -62,6 +62,42 @@ bool EmitKinds(const CompileArgs& a, std::vector<std::string>& kinds) {
   }
 }
 
+// Usage errors that option parsing cannot see; prints the message.
+bool CheckUsage(const CompileArgs& a, const std::vector<std::string>& files,
+                CommonOptions& common) {
+  const char* problem = nullptr;
+  if (files.size() != 1) {
+    problem = "give exactly one policy file";
+  } else if (!ParseFormat(a.format, common)) {
+    problem = "--format is text or json";
+  } else if (files[0] == "-") {
+    problem =
+        "standard input ('-') is not supported: the artifact names come from the policy's file "
+        "name (check and fmt read '-')";
+  } else if (a.out_given && a.out_dir.empty()) {
+    problem = "-o needs a folder name (leave -o out to print to stdout)";
+  }
+  if (problem) std::cerr << "pbrc compile: " << problem << "\n";
+  return problem == nullptr;
+}
+
+int WriteToFolder(const std::string& dir, const std::string& stem,
+                  const std::vector<Artifact>& arts) {
+  WriteResult w = WriteArtifactSet(dir, stem, arts);
+  std::string where = "'" + EscapeName(dir) + "'";
+  if (w.repaired && w.ok) {
+    std::cerr << "pbrc compile: note: replaced the artifact set in " << where
+              << " that an interrupted compile left incomplete\n";
+  }
+  if (w.ok) return kOk;
+  std::cerr << "pbrc compile: " << EscapeName(w.error) << "\npbrc compile: "
+            << (w.mixed || w.repaired
+                    ? "the artifact set in " + where + " is incomplete; compile again to repair it"
+                    : "the artifacts in " + where + " were not changed")
+            << "\n";
+  return kFailure;
+}
+
 }  // namespace
 
 void HelpCompile() {
@@ -86,16 +122,7 @@ int RunCompile(const std::vector<std::string>& args) {
     case Args::kOk:
       break;
   }
-  if (files.size() != 1 || !ParseFormat(a.format, common)) {
-    std::cerr << "pbrc compile: "
-              << (files.size() != 1 ? "give exactly one policy file" : "--format is text or json")
-              << "\n";
-    return kFailure;
-  }
-  if (a.out_given && a.out_dir.empty()) {
-    std::cerr << "pbrc compile: -o needs a folder name (leave -o out to print to stdout)\n";
-    return kFailure;
-  }
+  if (!CheckUsage(a, files, common)) return kFailure;
   std::vector<std::string> kinds;
   if (!EmitKinds(a, kinds)) return kFailure;
   auto c = Compile(files[0], DiskReader());
@@ -111,21 +138,7 @@ int RunCompile(const std::vector<std::string>& args) {
     }
     return kOk;
   }
-  WriteResult w = WriteArtifactSet(a.out_dir, stem, arts);
-  if (w.repaired && w.ok) {
-    std::cerr << "pbrc compile: note: replaced the artifact set in '" << EscapeName(a.out_dir)
-              << "' that an interrupted compile left incomplete\n";
-  }
-  if (!w.ok) {
-    std::cerr << "pbrc compile: " << EscapeName(w.error) << "\npbrc compile: "
-              << (w.mixed || w.repaired
-                      ? "the artifact set in '" + EscapeName(a.out_dir) +
-                            "' is incomplete; compile again to repair it"
-                      : "the artifacts in '" + EscapeName(a.out_dir) + "' were not changed")
-              << "\n";
-    return kFailure;
-  }
-  return kOk;
+  return WriteToFolder(a.out_dir, stem, arts);
 }
 
 }  // namespace pbrc::cli

@@ -112,6 +112,8 @@ check fmt-check-stdin 1 "$pbrc" fmt --check - < "$tmp/ok1.pbr"
 expect fmt-check-stdin-name grep -qx '<stdin>' "$tmp/out"
 check fmt-write-stdin 3 "$pbrc" fmt --write - < "$tmp/ok1.pbr"
 expect fmt-write-stdin-says grep -q "cannot rewrite standard input" "$tmp/err"
+check compile-stdin 3 "$pbrc" compile - < examples/seed.pbr
+expect compile-stdin-says grep -q "standard input ('-') is not supported" "$tmp/err"
 
 # List files that never end or block are refused at once; the size limit holds while reading.
 printf 'set z = file "/dev/zero";\nset u = file "/dev/urandom";\npolicy { to set z via main; to set u via main; }\n' > "$tmp/dev.pbr"
