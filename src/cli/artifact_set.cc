@@ -30,8 +30,8 @@ struct Fd {
   }
 };
 
-// Temp files of compiles that died in phase (2); only called under the exclusive lock, when
-// no other compile can own one.
+// Temp files of compiles that died in phase (2) or (3); only called under the exclusive lock,
+// when no other compile can own one.
 void RemoveStaleTemps(int dirfd) {
   int dup = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
   DIR* d = dup >= 0 ? fdopendir(dup) : nullptr;
@@ -39,10 +39,10 @@ void RemoveStaleTemps(int dirfd) {
     if (dup >= 0) close(dup);
     return;
   }
-  std::string marker = std::string(".pbrc-") + kTag + "-";
+  std::string pattern = std::string(".pbrc-") + kTag + "-";
   while (dirent* e = readdir(d)) {
     std::string name = e->d_name;
-    if (name[0] == '.' && name.find(marker) != std::string::npos) unlinkat(dirfd, e->d_name, 0);
+    if (name[0] == '.' && name.find(pattern) != std::string::npos) unlinkat(dirfd, e->d_name, 0);
   }
   closedir(d);
 }
