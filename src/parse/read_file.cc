@@ -25,6 +25,11 @@ const char* KindOf(mode_t mode) {
 class DiskFileReader : public FileReader {
  public:
   bool Read(const std::string& path, std::string& out, std::string& error) override {
+    // open() would stop at a NUL and read another file than the one named.
+    if (path.find('\0') != std::string::npos) {
+      error = "file name contains a NUL byte";
+      return false;
+    }
     // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
@@ -47,7 +52,7 @@ class DiskFileReader : public FileReader {
 
   std::optional<std::string> Identity(const std::string& path) override {
     struct stat st;
-    if (stat(path.c_str(), &st) != 0) return std::nullopt;
+    if (path.find('\0') != std::string::npos || stat(path.c_str(), &st) != 0) return std::nullopt;
     return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
   }
 };

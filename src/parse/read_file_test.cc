@@ -50,6 +50,12 @@ TEST(ReadFile, LimitIsCheckedWhileReading) {
   waitpid(child, nullptr, 0);
 }
 
+TEST(ReadFile, NulInNameIsRefused) {
+  std::string text, err;
+  EXPECT_FALSE(DiskReader().Read(std::string("/etc/hostname\0.txt", 18), text, err));
+  EXPECT_EQ(err, "file name contains a NUL byte");
+}
+
 TEST(ReadFile, RegularFileIsReadWhole) {
   fs::path f = fs::temp_directory_path() / ("pbrc-read-" + std::to_string(getpid()));
   std::ofstream(f, std::ios::binary) << std::string("a\0b\n", 4);
