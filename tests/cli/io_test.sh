@@ -149,9 +149,10 @@ if command -v strace >/dev/null; then
   expect fmt-no-write-after-link bash -c "awk '/linkat\\(/{l=1} l && /write\\(/{exit 1}' '$tmp/strace'"
   rm -f "$tmp/kill/s.pbr"
   # Killed (SIGKILL) while its data is being synced: strace holds every fsync for 3 s.
-  killed_in_fsync() {  # killed_in_fsync PBRC-ARGS...
-    strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=3000000 "$pbrc" "$@" \
-      >/dev/null 2>&1 &
+  killed_in() {  # killed_in SYSCALLS WHEN PBRC-ARGS...: SIGKILL while held in the WHENth call
+    local calls="$1" when="$2"; shift 2
+    strace -f -qq -o /dev/null -e trace="$calls" -e inject="$calls:delay_enter=3000000:when=$when" \
+      "$pbrc" "$@" >/dev/null 2>&1 &
     local s=$! child=""
     sleep 1  # pbrc starts and is held in its first fsync by then
     child="$(pgrep -P "$s" | head -1)"
@@ -160,13 +161,22 @@ if command -v strace >/dev/null; then
   }
   mkdir "$tmp/kill2"
   cp "$tmp/u.pbr" "$tmp/kill2/k.pbr"
-  killed_in_fsync fmt --write "$tmp/kill2/k.pbr"
+  killed_in fsync 1 fmt --write "$tmp/kill2/k.pbr"
   expect fmt-killed-in-fsync-unchanged cmp -s "$tmp/kill2/k.pbr" "$tmp/u.pbr"
   expect fmt-killed-in-fsync-no-temp test "$(ls -A "$tmp/kill2")" = k.pbr
   cp -r "$tmp/refA" "$tmp/killset"
-  killed_in_fsync compile "$tmp/B/x.pbr" -o "$tmp/killset"
+  killed_in fsync 1 compile "$tmp/B/x.pbr" -o "$tmp/killset"
   expect compile-killed-in-fsync-old-set same_set "$tmp/killset" "$tmp/refA"
   expect compile-killed-in-fsync-no-temp only_artifacts "$tmp/killset"
+  # Killed between two renames: the marker says the set is incomplete; the next compile
+  # repairs it.
+  killed_in renameat,renameat2 2 compile "$tmp/B/x.pbr" -o "$tmp/killset"
+  expect killed-in-rename-marker test -e "$tmp/killset/.x.pbrc-incomplete"
+  expect killed-in-rename-mixed bash -c "! { $(declare -f same_set); same_set '$tmp/killset' '$tmp/refA' || same_set '$tmp/killset' '$tmp/refB'; }"
+  run 0 killed-in-rename-repair "$pbrc" compile "$tmp/A/x.pbr" -o "$tmp/killset"
+  expect killed-in-rename-note grep -q "note: replaced the artifact set" "$tmp/err"
+  expect killed-in-rename-repaired same_set "$tmp/killset" "$tmp/refA"
+  expect killed-in-rename-clean only_artifacts "$tmp/killset"
 fi
 for delay in 0.02 0.05 0.1 0.15 0.2 0.3 0.4 0.6; do
   for sig in KILL TERM; do
