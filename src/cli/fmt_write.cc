@@ -42,6 +42,29 @@ std::string Refusal(const std::string& path, const std::string& target, const st
   return "";
 }
 
+// Writes `text` to a new file in `dirfd` with the owner and mode of `st` and renames it over
+// `name`.
+bool ReplaceIn(int dirfd, const std::string& dir, const std::string& name, const struct stat& st,
+               const std::string& text, std::string& err) {
+  // Constructed before the temp file so that it is destroyed (and pending signals arrive)
+  // only after the temp file's destructor removed a name that was not renamed.
+  SignalBlock block;
+  std::string shown = EscapeName(dir + "/" + name);
+  auto tmp = TempFile::Create(dirfd, EscapeName(dir), name, "fmt", 0600, err);
+  if (!tmp) return false;
+  // Owner first: chown clears set-id bits, which fchmod then restores.
+  if (fchown(tmp->fd(), st.st_uid, st.st_gid) != 0) {
+    err = SysError("cannot keep the owner of", shown, errno);
+    return false;
+  }
+  if (fchmod(tmp->fd(), st.st_mode & 07777) != 0) {
+    err = SysError("cannot keep the mode of", shown, errno);
+    return false;
+  }
+  return tmp->Write(text, err) && tmp->Link(err) && tmp->Publish(err) &&
+         SyncDir(dirfd, EscapeName(dir), err);
+}
+
 }  // namespace
 
 bool RewriteFile(const std::string& path, const std::string& text, std::string& err) {
@@ -66,21 +89,7 @@ bool RewriteFile(const std::string& path, const std::string& text, std::string& 
     err = SysError("cannot open folder", EscapeName(dir), errno);
     return false;
   }
-  bool ok = false;
-  {
-    // Constructed before the temp file so that it is destroyed (and pending signals arrive)
-    // only after the temp file's destructor removed a name that was not renamed.
-    SignalBlock block;
-    auto tmp = TempFile::Create(dirfd, EscapeName(dir), t.filename().string(), "fmt", 0600, err);
-    // Owner first: chown clears set-id bits, which fchmod then restores.
-    if (tmp && fchown(tmp->fd(), st.st_uid, st.st_gid) != 0) {
-      err = SysError("cannot keep the owner of", EscapeName(path), errno);
-    } else if (tmp && fchmod(tmp->fd(), st.st_mode & 07777) != 0) {
-      err = SysError("cannot keep the mode of", EscapeName(path), errno);
-    } else if (tmp && tmp->Write(text, err)) {
-      ok = tmp->Link(err) && tmp->Publish(err) && SyncDir(dirfd, EscapeName(dir), err);
-    }
-  }
+  bool ok = ReplaceIn(dirfd, dir, t.filename().string(), st, text, err);
   close(dirfd);
   return ok;
 }
