@@ -52,7 +52,7 @@ int FormatOne(const std::string& arg, Mode mode) {
       return kInputErrors;
     case Mode::kWrite:
       if (formatted == text) return kOk;
-      if (!RewriteFile(arg, formatted, err)) {
+      if (!RewriteFile(arg, text, formatted, err)) {
         std::cerr << "pbrc fmt: " << err << "\n";
         return kFailure;
       }

@@ -17,6 +17,7 @@
 
 #include "cli/temp_file.h"
 #include "diag/render_escape.h"
+#include "pbrc/parse.h"
 
 namespace pbrc::cli {
 namespace {
@@ -45,7 +46,7 @@ std::string Refusal(const std::string& path, const std::string& target, const st
 // Writes `text` to a new file in `dirfd` with the owner and mode of `st` and renames it over
 // `name`.
 bool ReplaceIn(int dirfd, const std::string& dir, const std::string& name, const struct stat& st,
-               const std::string& text, std::string& err) {
+               const std::string& original, const std::string& text, std::string& err) {
   // Constructed before the temp file so that it is destroyed (and pending signals arrive)
   // only after the temp file's destructor removed a name that was not renamed.
   SignalBlock block;
@@ -61,13 +62,20 @@ bool ReplaceIn(int dirfd, const std::string& dir, const std::string& name, const
     err = SysError("cannot keep the mode of", shown, errno);
     return false;
   }
-  return tmp->Write(text, err) && tmp->Link(err) && tmp->Publish(err) &&
-         SyncDir(dirfd, EscapeName(dir), err);
+  if (!tmp->Write(text, err)) return false;
+  // An editor may have saved the file since it was read: never replace that by old text.
+  std::string now, read_err;
+  if (!DiskReader().Read(dir + "/" + name, now, read_err) || now != original) {
+    err = "'" + shown + "' changed while it was formatted; not rewritten";
+    return false;
+  }
+  return tmp->Link(err) && tmp->Publish(err) && SyncDir(dirfd, EscapeName(dir), err);
 }
 
 }  // namespace
 
-bool RewriteFile(const std::string& path, const std::string& text, std::string& err) {
+bool RewriteFile(const std::string& path, const std::string& original, const std::string& text,
+                 std::string& err) {
   char* real = realpath(path.c_str(), nullptr);
   if (!real) {
     err = SysError("cannot resolve", EscapeName(path), errno);
@@ -89,7 +97,7 @@ bool RewriteFile(const std::string& path, const std::string& text, std::string& 
     err = SysError("cannot open folder", EscapeName(dir), errno);
     return false;
   }
-  bool ok = ReplaceIn(dirfd, dir, t.filename().string(), st, text, err);
+  bool ok = ReplaceIn(dirfd, dir, t.filename().string(), st, original, text, err);
   close(dirfd);
   return ok;
 }

@@ -7,8 +7,10 @@
 
 namespace pbrc::cli {
 
-// Replaces the contents of `path` by `text` atomically; false with `err` set (errno text
-// included) when refused or failed, and then the file is unchanged and no temp file remains.
-bool RewriteFile(const std::string& path, const std::string& text, std::string& err);
+// Replaces the contents of `path`, read as `original`, by `text` atomically; false with `err`
+// set (errno text included) when refused, failed, or the file no longer holds `original`, and
+// then the file is unchanged and no temp file remains.
+bool RewriteFile(const std::string& path, const std::string& original, const std::string& text,
+                 std::string& err);
 
 }  // namespace pbrc::cli

@@ -164,6 +164,17 @@ if command -v strace >/dev/null; then
   killed_in fsync 1 fmt --write "$tmp/kill2/k.pbr"
   expect fmt-killed-in-fsync-unchanged cmp -s "$tmp/kill2/k.pbr" "$tmp/u.pbr"
   expect fmt-killed-in-fsync-no-temp test "$(ls -A "$tmp/kill2")" = k.pbr
+  # Saved by an editor while pbrc formatted it (held in fsync): the edit wins.
+  cp "$tmp/u.pbr" "$tmp/kill2/e.pbr"
+  strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=2000000:when=1 \
+    "$pbrc" fmt --write "$tmp/kill2/e.pbr" >/dev/null 2>"$tmp/edit.err" &
+  p=$!
+  sleep 1; echo 'set edited = { 1.2.3.4 };' > "$tmp/kill2/e.pbr"
+  wait "$p"
+  expect fmt-edited-meanwhile-exit3 test $? = 3
+  expect fmt-edited-meanwhile-says grep -q "changed while it was formatted; not rewritten" "$tmp/edit.err"
+  expect fmt-edited-meanwhile-kept grep -qx 'set edited = { 1.2.3.4 };' "$tmp/kill2/e.pbr"
+  expect fmt-edited-meanwhile-no-temp test "$(ls -A "$tmp/kill2" | tr '\n' ' ')" = "e.pbr k.pbr "
   cp -r "$tmp/refA" "$tmp/killset"
   killed_in fsync 1 compile "$tmp/B/x.pbr" -o "$tmp/killset"
   expect compile-killed-in-fsync-old-set same_set "$tmp/killset" "$tmp/refA"
