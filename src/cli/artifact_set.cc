@@ -92,6 +92,20 @@ bool Rename(int dirfd, const std::string& dir, const std::string& marker,
   return SyncDir(dirfd, dir, err);
 }
 
+// A new folder's own name is on the disk only once its parent is synced.
+bool SyncParent(const std::string& dir, std::string& err) {
+  std::filesystem::path p = std::filesystem::absolute(dir).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();  // "a/b/" names "a/b"
+  std::string parent = p.parent_path().string();
+  Fd fd;
+  fd.fd = open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd.fd < 0) {
+    err = SysError("cannot open folder", parent, errno);
+    return false;
+  }
+  return SyncDir(fd.fd, parent, err);
+}
+
 }  // namespace
 
 std::string IncompleteMarker(const std::string& stem) { return "." + stem + ".pbrc-incomplete"; }
@@ -100,11 +114,12 @@ WriteResult WriteArtifactSet(const std::string& dir, const std::string& stem,
                              const std::vector<Artifact>& arts) {
   WriteResult r;
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  bool created = std::filesystem::create_directories(dir, ec);
   if (ec) {
     r.error = "cannot create folder '" + dir + "': " + ec.message();
     return r;
   }
+  if (created && !SyncParent(dir, r.error)) return r;
   Fd dirfd, lock;
   dirfd.fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd.fd < 0) {
