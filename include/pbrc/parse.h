@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,9 +26,17 @@ struct Program {
 struct FileReader {
   virtual ~FileReader() = default;
   // Returns false and sets `error` (the errno text) when the file cannot be read.
+  // Only regular files are read (a FIFO or device is refused), at most kMaxFileSize bytes.
   virtual bool Read(const std::string& path, std::string& out, std::string& error) = 0;
+  // What makes two paths the same file ("device:inode"), so a file reached by two spellings
+  // or through a symlink is loaded once; nullopt when unknown (then the path is the identity).
+  virtual std::optional<std::string> Identity(const std::string& /*path*/) { return std::nullopt; }
 };
 FileReader& DiskReader();
+
+// Reads `fd` to its end into `out`, failing (with `error`) past kMaxFileSize bytes: the limit
+// is checked while reading, so an endless stream stops there.
+bool ReadBounded(int fd, std::string& out, std::string& error);
 
 // Files held in memory by path, for tests and the fuzzer.
 class MemoryReader : public FileReader {
@@ -47,7 +56,8 @@ class MemoryReader : public FileReader {
   std::map<std::string, std::string> files_;
 };
 
-// Loads `path` and its imports. Missing files, cycles and nesting past 64 are diagnostics.
+// Loads `path` and its imports. Missing files, cycles and chains of more than 64 imports are
+// diagnostics.
 Program LoadProgram(const std::string& path, SourceManager& sm, Diagnostics& diags,
                     FileReader& reader);
 // Same, with the root given as text (fuzzer, tests).

@@ -1,4 +1,4 @@
-// pbrc check FILE...: load, check, report.
+// pbrc check FILE...: load, check, report; `-` is standard input.
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -25,7 +25,9 @@ void HelpCheck() {
   std::string f;
   std::cout << CheckOptions(&f)
             << "\nChecks each policy file and its imports; prints every "
-               "diagnostic. Exit 0 when no file has errors, 1 otherwise.\n";
+               "diagnostic. FILE '-' is standard input (imports are then relative to the current "
+               "folder). Exit 0 when no file has errors, 1 otherwise, 3 when a file cannot be "
+               "read.\n";
 }
 
 int RunCheck(const std::vector<std::string>& args) {
@@ -49,8 +51,9 @@ int RunCheck(const std::vector<std::string>& args) {
   int rc = kOk;
   // With --format json, one array for all files.
   nlohmann::ordered_json all_json = nlohmann::ordered_json::array();
+  StdinReader reader;
   for (const auto& f : files) {
-    auto c = Compile(f, DiskReader());
+    auto c = Compile(f == "-" ? kStdinName : f, reader);
     if (common.format == DiagFormat::kJson) {
       for (auto& d : nlohmann::ordered_json::parse(RenderJson(c->diags.Sorted(), c->sm))) {
         all_json.push_back(std::move(d));

@@ -1,13 +1,14 @@
 // pbrc compile POLICY [-o DIR] [--emit KINDS]: all artifacts are computed in memory first;
-// nothing is written unless the whole compilation succeeded, and files are replaced by rename.
+// nothing is written unless the whole compilation succeeded, and then as one set
+// (cli/artifact_set.h).
 #include <boost/program_options.hpp>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
+#include "cli/artifact_set.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "diag/render_escape.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -19,39 +20,82 @@ struct CompileArgs {
   std::string out_dir;
   std::string emit;
   std::string format;
+  bool out_given = false;  // `-o ''` is a mistake, not "stdout"
+  bool emit_given = false;
 };
 
 po::options_description CompileOptions(CompileArgs& a) {
   po::options_description desc("pbrc compile POLICY [-o DIR] [--emit KINDS]");
-  desc.add_options()("help,h", "show this help")("output,o", po::value<std::string>(&a.out_dir),
-                                                 "write NAME.<suffix> files into DIR")(
-      "emit", po::value<std::string>(&a.emit),
+  desc.add_options()("help,h", "show this help")(
+      "output,o", po::value<std::string>(&a.out_dir)->notifier([&a](const std::string&) {
+        a.out_given = true;
+      }),
+      "write NAME.<suffix> files into DIR")(
+      "emit",
+      po::value<std::string>(&a.emit)->notifier([&a](const std::string&) { a.emit_given = true; }),
       "comma-separated: nft, nft-json, ip, sysctl, ir (default: nft,ip,sysctl on stdout; all with "
       "-o)")("format", po::value<std::string>(&a.format)->default_value("text"),
              "diagnostics: text or json");
   return desc;
 }
 
-std::vector<std::string> Split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
+// The kinds named by --emit; a usage error (printed) for an unknown or empty one.
+bool EmitKinds(const CompileArgs& a, std::vector<std::string>& kinds) {
+  std::string list = a.emit_given  ? a.emit
+                     : a.out_given ? "nft,nft-json,ip,sysctl,ir"
+                                   : "nft,ip,sysctl";
+  size_t start = 0;
+  for (;;) {
+    size_t comma = list.find(',', start);
+    std::string k = list.substr(start, comma == std::string::npos ? comma : comma - start);
+    bool known = false;
+    for (const auto& v : ArtifactKinds()) known = known || v == k;
+    if (!known) {
+      std::cerr << "pbrc compile: "
+                << (k.empty() ? "empty artifact kind in --emit '" : "unknown artifact '")
+                << EscapeMessage(k.empty() ? list : k) << "' (nft, nft-json, ip, sysctl, ir)\n";
+      return false;
+    }
+    kinds.push_back(k);
+    if (comma == std::string::npos) return true;
+    start = comma + 1;
   }
-  return out;
 }
 
-bool WriteAtomically(const fs::path& path, const std::string& text) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  std::ofstream out(tmp, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) return false;
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  return !ec;
+// Usage errors that option parsing cannot see; prints the message.
+bool CheckUsage(const CompileArgs& a, const std::vector<std::string>& files,
+                CommonOptions& common) {
+  const char* problem = nullptr;
+  if (files.size() != 1) {
+    problem = "give exactly one policy file";
+  } else if (!ParseFormat(a.format, common)) {
+    problem = "--format is text or json";
+  } else if (files[0] == "-") {
+    problem =
+        "standard input ('-') is not supported: the artifact names come from the policy's file "
+        "name (check and fmt read '-')";
+  } else if (a.out_given && a.out_dir.empty()) {
+    problem = "-o needs a folder name (leave -o out to print to stdout)";
+  }
+  if (problem) std::cerr << "pbrc compile: " << problem << "\n";
+  return problem == nullptr;
+}
+
+int WriteToFolder(const std::string& dir, const std::string& stem,
+                  const std::vector<Artifact>& arts) {
+  WriteResult w = WriteArtifactSet(dir, stem, arts);
+  std::string where = "'" + EscapeName(dir) + "'";
+  if (w.repaired && w.ok) {
+    std::cerr << "pbrc compile: note: replaced the artifact set in " << where
+              << " that an interrupted compile left incomplete\n";
+  }
+  if (w.ok) return kOk;
+  std::cerr << "pbrc compile: " << EscapeName(w.error) << "\npbrc compile: "
+            << (w.mixed || w.repaired
+                    ? "the artifact set in " + where + " is incomplete; compile again to repair it"
+                    : "the artifacts in " + where + " were not changed")
+            << "\n";
+  return kFailure;
 }
 
 }  // namespace
@@ -78,46 +122,23 @@ int RunCompile(const std::vector<std::string>& args) {
     case Args::kOk:
       break;
   }
-  if (files.size() != 1 || !ParseFormat(a.format, common)) {
-    std::cerr << "pbrc compile: "
-              << (files.size() != 1 ? "give exactly one policy file" : "--format is text or json")
-              << "\n";
-    return kFailure;
-  }
-  std::vector<std::string> kinds =
-      Split(a.emit.empty() ? (a.out_dir.empty() ? "nft,ip,sysctl" : "nft,nft-json,ip,sysctl,ir")
-                           : a.emit);
-  for (const auto& k : kinds) {
-    bool known = false;
-    for (const auto& v : ArtifactKinds()) known = known || v == k;
-    if (!known) {
-      std::cerr << "pbrc compile: unknown artifact '" << k << "' (nft, nft-json, ip, sysctl, ir)\n";
-      return kFailure;
-    }
-  }
+  if (!CheckUsage(a, files, common)) return kFailure;
+  std::vector<std::string> kinds;
+  if (!EmitKinds(a, kinds)) return kFailure;
   auto c = Compile(files[0], DiskReader());
   Report(c->diags, c->sm, common, /*json_to_stderr=*/a.out_dir.empty());
   if (c->read_failed) return kFailure;
   if (!c->ir) return kInputErrors;
   std::vector<Artifact> arts = Emit(*c->ir, kinds);
   std::string stem = fs::path(files[0]).stem().string();
-  if (a.out_dir.empty()) {
+  if (!a.out_given) {
     for (const auto& art : arts) {
       if (arts.size() > 1) std::cout << "# ==> " << stem << "." << art.suffix << " <==\n";
       std::cout << art.text;
     }
     return kOk;
   }
-  std::error_code ec;
-  fs::create_directories(a.out_dir, ec);
-  for (const auto& art : arts) {
-    fs::path out = fs::path(a.out_dir) / (stem + "." + art.suffix);
-    if (!WriteAtomically(out, art.text)) {
-      std::cerr << "pbrc compile: cannot write '" << out.string() << "'\n";
-      return kFailure;
-    }
-  }
-  return kOk;
+  return WriteToFolder(a.out_dir, stem, arts);
 }
 
 }  // namespace pbrc::cli

@@ -1,16 +1,21 @@
-// pbrc fmt [--check | --write] FILE...: print, verify or rewrite the canonical form.
+// pbrc fmt [--check | --write] FILE...: print, verify or rewrite the canonical form. Every
+// file is handled even when an earlier one failed; `-` is standard input (printed or checked,
+// never written).
 #include <boost/program_options.hpp>
-#include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/fmt_write.h"
+#include "diag/render_escape.h"
 #include "pbrc/fmt.h"
 
 namespace po = boost::program_options;
 
 namespace pbrc::cli {
 namespace {
+
+enum class Mode { kPrint, kCheck, kWrite };
 
 po::options_description FmtOptions(bool* check, bool* write) {
   po::options_description desc("pbrc fmt [--check | --write] FILE...");
@@ -20,6 +25,42 @@ po::options_description FmtOptions(bool* check, bool* write) {
   return desc;
 }
 
+// Formats one file; returns its exit code.
+int FormatOne(const std::string& arg, Mode mode) {
+  std::string name = arg == "-" ? kStdinName : arg;
+  std::string text, err;
+  if (!ReadInput(arg, text, err)) {
+    std::cerr << "pbrc fmt: cannot read '" << EscapeName(name) << "': " << err << "\n";
+    return kFailure;
+  }
+  SourceManager sm;
+  Diagnostics diags;
+  uint32_t id = sm.Add(name, name, text);
+  ast::File file = ParseBuffer(sm, diags, id);
+  if (diags.HasErrors()) {
+    Report(diags, sm, CommonOptions{});
+    return kInputErrors;
+  }
+  std::string formatted = Format(file, sm.Get(id));
+  switch (mode) {
+    case Mode::kPrint:
+      std::cout << formatted;
+      return kOk;
+    case Mode::kCheck:
+      if (formatted == text) return kOk;
+      std::cout << EscapeName(name) << "\n";
+      return kInputErrors;
+    case Mode::kWrite:
+      if (formatted == text) return kOk;
+      if (!RewriteFile(arg, text, formatted, err)) {
+        std::cerr << "pbrc fmt: " << err << "\n";
+        return kFailure;
+      }
+      return kOk;
+  }
+  return kOk;
+}
+
 }  // namespace
 
 void HelpFmt() {
@@ -27,8 +68,10 @@ void HelpFmt() {
   std::cout
       << FmtOptions(&c, &w)
       << "\nPrints each file in canonical form (stdout), or with --check "
-         "lists the files that differ and exits 1, or with --write rewrites them. Comments are "
-         "kept; files with syntax errors are not formatted (exit 1).\n";
+         "lists the files that differ and exits 1, or with --write rewrites them (keeping mode, "
+         "owner and symlinks; files with several hard links or no write permission are "
+         "refused). FILE '-' is standard input (not with --write). Comments are kept; files "
+         "with syntax errors are not formatted (exit 1); unreadable files exit 3.\n";
 }
 
 int RunFmt(const std::vector<std::string>& args) {
@@ -43,49 +86,20 @@ int RunFmt(const std::vector<std::string>& args) {
     case Args::kOk:
       break;
   }
-  if (files.empty() || (check && write)) {
+  bool stdin_write = false;
+  for (const auto& f : files) stdin_write = stdin_write || (write && f == "-");
+  if (files.empty() || (check && write) || stdin_write) {
     std::cerr << "pbrc fmt: "
-              << (files.empty() ? "no input files" : "--check and --write exclude each other")
+              << (files.empty() ? "no input files"
+                  : stdin_write ? "--write cannot rewrite standard input ('-'); print it instead"
+                                : "--check and --write exclude each other")
               << "\n";
     return kFailure;
   }
+  Mode mode = check ? Mode::kCheck : write ? Mode::kWrite : Mode::kPrint;
   int rc = kOk;
-  for (const auto& path : files) {
-    SourceManager sm;
-    Diagnostics diags;
-    std::string text, err;
-    if (!DiskReader().Read(path, text, err)) {
-      std::cerr << "pbrc fmt: cannot read '" << path << "': " << err << "\n";
-      return kFailure;
-    }
-    uint32_t id = sm.Add(path, path, text);
-    ast::File file = ParseBuffer(sm, diags, id);
-    if (diags.HasErrors()) {
-      Report(diags, sm, CommonOptions{});
-      rc = kInputErrors;
-      continue;
-    }
-    std::string formatted = Format(file, sm.Get(id));
-    if (check) {
-      if (formatted != text) {
-        std::cout << path << "\n";
-        rc = kInputErrors;
-      }
-    } else if (write) {
-      if (formatted == text) continue;
-      std::string tmp = path + ".pbrc-fmt.tmp";
-      std::ofstream out(tmp, std::ios::binary);
-      out << formatted;
-      out.close();
-      if (!out || std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::cerr << "pbrc fmt: cannot write '" << path << "'\n";
-        std::remove(tmp.c_str());
-        return kFailure;
-      }
-    } else {
-      std::cout << formatted;
-    }
-  }
+  // The worst outcome wins: a system failure (3) over unformatted or broken files (1).
+  for (const auto& path : files) rc = std::max(rc, FormatOne(path, mode));
   return rc;
 }
 

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "diag/render_escape.h"
+
 namespace pbrc::cli {
 
 void Report(const Diagnostics& diags, const SourceManager& sm, const CommonOptions& opts,
@@ -37,10 +39,30 @@ Args ParseArgs(const char* cmd, const std::vector<std::string>& args,
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "pbrc " << cmd << ": " << e.what() << "\n";
+    std::cerr << "pbrc " << cmd << ": " << EscapeMessage(e.what()) << "\n";
     return Args::kError;
   }
   return vm.count("help") ? Args::kHelp : Args::kOk;
+}
+
+bool ReadInput(const std::string& arg, std::string& text, std::string& err) {
+  if (arg != "-") return DiskReader().Read(arg, text, err);
+  static bool consumed = false;
+  if (consumed) {
+    err = "standard input was already read";
+    return false;
+  }
+  consumed = true;
+  return ReadBounded(STDIN_FILENO, text, err);
+}
+
+bool StdinReader::Read(const std::string& path, std::string& out, std::string& error) {
+  return ReadInput(path == kStdinName ? "-" : path, out, error);
+}
+
+std::optional<std::string> StdinReader::Identity(const std::string& path) {
+  if (path == kStdinName) return std::nullopt;
+  return DiskReader().Identity(path);
 }
 
 bool ParseFormat(const std::string& s, CommonOptions& opts) {

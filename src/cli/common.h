@@ -16,7 +16,22 @@ enum Exit : int {
   kOk = 0,
   kInputErrors = 1,     // diagnostics with errors, or `fmt --check` found a change
   kChangesPending = 2,  // reserved for `diff`
-  kFailure = 3,         // usage errors and system failures
+  kFailure = 3,         // usage errors, system failures (I/O, out of memory)
+  kInternalError = 4,   // a bug in pbrc: an exception nothing else handled
+};
+
+// `-` as a FILE means standard input (check, fmt); diagnostics call it this.
+inline constexpr const char* kStdinName = "<stdin>";
+
+// Reads FILE as given on the command line: `-` is standard input (read once), anything else a
+// regular file; both at most kMaxFileSize bytes.
+bool ReadInput(const std::string& arg, std::string& text, std::string& err);
+
+// The disk, except that kStdinName is the text of standard input (for `check -`).
+class StdinReader : public FileReader {
+ public:
+  bool Read(const std::string& path, std::string& out, std::string& error) override;
+  std::optional<std::string> Identity(const std::string& path) override;
 };
 
 enum class DiagFormat { kText, kJson };

@@ -1,9 +1,14 @@
-// pbrc: git-style dispatch to subcommands. Usage errors exit 3.
+// pbrc: git-style dispatch to subcommands. Usage errors exit 3, and so does running out of
+// memory (a clean message, never an abort); a bug that throws exits 4.
+#include <unistd.h>
+
 #include <exception>
 #include <iostream>
+#include <new>
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "diag/render_escape.h"
 
 namespace pbrc::cli {
 
@@ -23,7 +28,7 @@ void Usage(std::ostream& os) {
   for (const auto& c : Commands())
     os << "  " << c.name << std::string(10 - std::string(c.name).size(), ' ') << c.summary << "\n";
   os << "  help CMD  show help for a command\n\nexit codes: 0 ok, 1 errors in input, "
-        "2 changes pending, 3 usage or system failure\n";
+        "2 changes pending, 3 usage or system failure (out of memory too), 4 internal error\n";
 }
 
 const Command* Find(const std::string& name) {
@@ -57,12 +62,12 @@ int Main(int argc, char** argv) {
       c->help();
       return kOk;
     }
-    std::cerr << "pbrc: unknown command '" << args[1] << "'\n";
+    std::cerr << "pbrc: unknown command '" << EscapeMessage(args[1]) << "'\n";
     return kFailure;
   }
   const Command* c = Find(first);
   if (!c) {
-    std::cerr << "pbrc: unknown command '" << first << "' (see 'pbrc --help')\n";
+    std::cerr << "pbrc: unknown command '" << EscapeMessage(first) << "' (see 'pbrc --help')\n";
     return kFailure;
   }
   return c->run(std::vector<std::string>(args.begin() + 1, args.end()));
@@ -71,11 +76,28 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace pbrc::cli
 
+namespace {
+
+// Allocation failures where no exception may leave (destructors, noexcept code) would end in
+// std::terminate and SIGABRT; this ends the process with the documented exit code instead.
+// Only async-signal-safe calls: the heap is exhausted.
+[[noreturn]] void OutOfMemory() {
+  static const char kMsg[] = "pbrc: out of memory\n";
+  ssize_t ignored = write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
+  (void)ignored;
+  _exit(pbrc::cli::kFailure);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  std::set_new_handler(OutOfMemory);
   try {
     return pbrc::cli::Main(argc, argv);
+  } catch (const std::bad_alloc&) {
+    OutOfMemory();
   } catch (const std::exception& e) {
-    std::cerr << "pbrc: internal error: " << e.what() << "\n";
-    return pbrc::cli::kFailure;
+    std::cerr << "pbrc: internal error: " << pbrc::EscapeMessage(e.what()) << "\n";
+    return pbrc::cli::kInternalError;
   }
 }

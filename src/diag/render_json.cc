@@ -1,6 +1,7 @@
 // Renders diagnostics for machines (`--format json`): one JSON array, stable keys.
 #include <nlohmann/json.hpp>
 
+#include "diag/render_escape.h"
 #include "pbrc/diagnostics.h"
 
 namespace pbrc {
@@ -27,20 +28,22 @@ std::string RenderJson(const std::vector<Diagnostic>& diags, const SourceManager
     j["severity"] = d.severity == Severity::kError     ? "error"
                     : d.severity == Severity::kWarning ? "warning"
                                                        : "note";
-    j["message"] = d.message;
+    j["message"] = EscapeMessage(d.message);
     if (d.has_range) j["range"] = RangeJson(d.primary, sm);
     auto sec = nlohmann::ordered_json::array();
     for (const auto& l : d.secondary) {
       auto s = RangeJson(l.range, sm);
-      s["label"] = l.text;
+      s["label"] = EscapeMessage(l.text);
       sec.push_back(s);
     }
     j["secondary"] = sec;
-    j["notes"] = d.notes;
-    if (d.help) j["help"] = *d.help;
+    auto notes = nlohmann::ordered_json::array();
+    for (const auto& n : d.notes) notes.push_back(EscapeMessage(n));
+    j["notes"] = notes;
+    if (d.help) j["help"] = EscapeMessage(*d.help);
     arr.push_back(j);
   }
-  // Replace invalid UTF-8 (quoted source text) instead of throwing.
+  // Messages are valid UTF-8 after EscapeMessage; file names may not be: replace, never throw.
   return arr.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 

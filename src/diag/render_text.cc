@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "diag/render_escape.h"
 #include "pbrc/diagnostics.h"
 
 namespace pbrc {
@@ -33,13 +34,18 @@ const char* SeverityWord(Severity s) {
   return "error";
 }
 
-// Printable copy of a source line: tabs and control bytes become one space each so that
-// carets stay aligned with byte columns.
+// Printable copy of a source line: tabs and control bytes (C1 controls too, which are two
+// bytes in UTF-8) become one space a byte so that carets stay aligned with byte columns.
 std::string Printable(std::string_view line) {
   std::string out(line.substr(0, std::min<size_t>(line.size(), 400)));
-  for (char& c : out) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) c = ' ';
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto u = static_cast<unsigned char>(out[i]);
+    if (u == 0xc2 && i + 1 < out.size() && static_cast<unsigned char>(out[i + 1]) < 0xa0 &&
+        static_cast<unsigned char>(out[i + 1]) >= 0x80) {
+      out[i] = out[i + 1] = ' ';
+    } else if (u < 0x20 || u == 0x7f) {
+      out[i] = ' ';
+    }
   }
   return out;
 }
@@ -59,7 +65,7 @@ void Snippet(std::ostringstream& os, const SourceManager& sm, const Range& r, ch
   end = std::min<size_t>(std::max(end, start + 1), 401);
   os << st.blue() << pad << " | " << st.reset() << std::string(start, ' ')
      << (mark == '^' ? st.red() : st.blue()) << std::string(end - start, mark);
-  if (!label.empty()) os << " " << label;
+  if (!label.empty()) os << " " << EscapeMessage(label);
   os << st.reset() << "\n";
 }
 
@@ -71,34 +77,33 @@ std::string RenderText(const std::vector<Diagnostic>& diags, const SourceManager
   std::ostringstream os;
   for (const auto& d : diags) {
     const CodeInfo& info = Info(d.code);
+    size_t gutter = 1;
     if (d.has_range) {
       const SourceFile& f = sm.Get(d.primary.begin.file);
-      os << st.bold() << f.name << ":" << d.primary.begin.line << ":" << d.primary.begin.col << ": "
-         << st.reset();
-    }
-    os << (d.severity == Severity::kError ? st.red() : st.yellow()) << SeverityWord(d.severity)
-       << "[" << info.id << "]" << st.reset() << st.bold() << ": " << d.message << st.reset()
-       << "\n";
-    if (d.has_range) {
-      size_t gutter = std::to_string(d.primary.begin.line).size();
+      os << st.bold() << EscapeName(f.name) << ":" << d.primary.begin.line << ":"
+         << d.primary.begin.col << ": " << st.reset();
+      gutter = std::to_string(d.primary.begin.line).size();
       for (const auto& l : d.secondary) {
         gutter = std::max(gutter, std::to_string(l.range.begin.line).size());
       }
+    }
+    os << (d.severity == Severity::kError ? st.red() : st.yellow()) << SeverityWord(d.severity)
+       << "[" << info.id << "]" << st.reset() << st.bold() << ": " << EscapeMessage(d.message)
+       << st.reset() << "\n";
+    if (d.has_range) {
       Snippet(os, sm, d.primary, '^', "", st, gutter);
       for (const auto& l : d.secondary) {
         if (l.range.begin.file != d.primary.begin.file) {
           const SourceFile& f = sm.Get(l.range.begin.file);
-          os << std::string(gutter, ' ') << st.blue() << "--> " << st.reset() << f.name << ":"
-             << l.range.begin.line << ":" << l.range.begin.col << "\n";
+          os << std::string(gutter, ' ') << st.blue() << "--> " << st.reset() << EscapeName(f.name)
+             << ":" << l.range.begin.line << ":" << l.range.begin.col << "\n";
         }
         Snippet(os, sm, l.range, '-', l.text, st, gutter);
       }
-      for (const auto& n : d.notes) os << std::string(gutter, ' ') << " = note: " << n << "\n";
-      if (d.help) os << std::string(gutter, ' ') << " = help: " << *d.help << "\n";
-    } else {
-      for (const auto& n : d.notes) os << "  = note: " << n << "\n";
-      if (d.help) os << "  = help: " << *d.help << "\n";
     }
+    std::string indent = d.has_range ? std::string(gutter, ' ') + " " : "  ";
+    for (const auto& n : d.notes) os << indent << "= note: " << EscapeMessage(n) << "\n";
+    if (d.help) os << indent << "= help: " << EscapeMessage(*d.help) << "\n";
   }
   return os.str();
 }

@@ -1,11 +1,8 @@
-// Loads a policy and its imports depth-first. Each file is parsed once; a file that imports
-// one of the files still being loaded closes a cycle and is reported with the whole chain.
-#include <cerrno>
-#include <cstring>
+// Loads a policy and its imports depth-first. Each file is parsed once, however its path is
+// spelled (files are told apart by device and inode); a file that imports one of the files
+// still being loaded closes a cycle and is reported with the whole chain.
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "pbrc/parse.h"
 
@@ -15,38 +12,15 @@ namespace {
 namespace fs = std::filesystem;
 constexpr size_t kMaxImportDepth = 64;
 
-class DiskFileReader : public FileReader {
- public:
-  bool Read(const std::string& path, std::string& out, std::string& error) override {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-      error = "is a directory";
-      return false;
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      error = std::strerror(errno);
-      return false;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    out = ss.str();
-    if (out.size() > kMaxFileSize) {
-      error = "file is larger than 64 MiB";
-      return false;
-    }
-    return true;
-  }
-};
-
 class Loader {
  public:
   Loader(SourceManager& sm, Diagnostics& diags, FileReader& reader)
       : sm_(sm), diags_(diags), reader_(reader) {}
 
   size_t Load(const std::string& name, const std::string& key, std::string text) {
+    std::string identity = reader_.Identity(key).value_or(key);
     uint32_t id = sm_.Add(name, key, std::move(text));
-    stack_.push_back(key);
+    stack_.push_back({key, identity});
     ast::File file = ParseBuffer(sm_, diags_, id);
     for (const auto& st : file.statements) {
       if (auto* imp = std::get_if<ast::Import>(&st)) Import(*imp, sm_.Get(id));
@@ -54,7 +28,7 @@ class Loader {
     stack_.pop_back();
     prog_.files.push_back(std::move(file));
     size_t index = prog_.files.size() - 1;
-    loaded_[key] = index;
+    loaded_[identity] = index;
     return index;
   }
 
@@ -88,16 +62,18 @@ class Loader {
       key = fs::path(p).is_absolute() ? fs::path(p).lexically_normal().string()
                                       : (disk_base / p).lexically_normal().string();
     }
+    std::string identity = reader_.Identity(key).value_or(key);
     for (size_t i = 0; i < stack_.size(); ++i) {
-      if (stack_[i] != key) continue;
+      if (stack_[i].identity != identity) continue;
       auto& d = diags_.Error(Code::kImportCycle, imp.range, "import cycle through '" + p + "'");
       for (size_t k = i; k < stack_.size(); ++k)
-        d.notes.push_back("'" + stack_[k] + "' imports '" +
-                          (k + 1 < stack_.size() ? stack_[k + 1] : key) + "'");
+        d.notes.push_back("'" + stack_[k].key + "' imports '" +
+                          (k + 1 < stack_.size() ? stack_[k + 1].key : key) + "'");
       return;
     }
-    if (loaded_.count(key)) return;
-    if (stack_.size() >= kMaxImportDepth) {
+    if (loaded_.count(identity)) return;
+    // The stack holds the root and every file imported so far: a chain of 64 imports is allowed.
+    if (stack_.size() > kMaxImportDepth) {
       diags_.Error(Code::kImportTooDeep, imp.range, "imports nested more than 64 deep");
       return;
     }
@@ -115,16 +91,15 @@ class Loader {
   Diagnostics& diags_;
   FileReader& reader_;
   Program prog_;
-  std::map<std::string, size_t> loaded_;
-  std::vector<std::string> stack_;  // keys of the files being loaded, outermost first
+  struct Open {
+    std::string key;       // the path, for messages
+    std::string identity;  // what tells files apart (FileReader::Identity)
+  };
+  std::map<std::string, size_t> loaded_;  // by identity
+  std::vector<Open> stack_;               // the files being loaded, outermost first
 };
 
 }  // namespace
-
-FileReader& DiskReader() {
-  static DiskFileReader reader;
-  return reader;
-}
 
 Program LoadProgramFromText(const std::string& name, std::string text, SourceManager& sm,
                             Diagnostics& diags, FileReader& reader) {

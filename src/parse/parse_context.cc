@@ -3,11 +3,16 @@
 // syntax errors rendered with quoted tokens.
 #include "parse/parse_context.h"
 
+#include <new>
 #include <stdexcept>
 
 namespace pbrc {
 
-void ScannerFatal(const char* msg) { throw std::runtime_error(std::string("scanner: ") + msg); }
+void ScannerFatal(const char* msg) {
+  // Flex's only fatal errors are failed allocations: report them as running out of memory.
+  if (std::string_view(msg).find("memory") != std::string_view::npos) throw std::bad_alloc();
+  throw std::runtime_error(std::string("scanner: ") + msg);
+}
 
 bool ValidUtf8(std::string_view s) {
   size_t i = 0;
@@ -128,6 +133,15 @@ std::string ParseContext::String(const char* text, size_t len, bool terminated) 
   }
   if (!ValidUtf8(out)) diags.Error(Code::kInvalidCharacter, loc, "invalid UTF-8 in string");
   return out;
+}
+
+void ParseContext::ByteOrderMark(const char* text, size_t len) {
+  if (loc.begin.offset != 0) {
+    InvalidBytes(text, len);
+    return;
+  }
+  // Editors draw the mark as nothing, so columns on line 1 are counted after it.
+  loc.end.col = 1;
 }
 
 void ParseContext::InvalidBytes(const char* text, size_t len) {

@@ -38,6 +38,8 @@ struct ParseContext {
   std::string Ident(const char* text, size_t len);
   std::string String(const char* text, size_t len, bool terminated);
   void InvalidBytes(const char* text, size_t len);
+  // A UTF-8 byte order mark: ignored at the start of the buffer, invalid anywhere else.
+  void ByteOrderMark(const char* text, size_t len);
   // `unexpected` and `expected` are bison's token names; an empty list means too many.
   void SyntaxError(const Range& where, const std::string& unexpected,
                    const std::vector<std::string>& expected);

@@ -3,6 +3,8 @@
 // targets that name a link, a device, `main` or a table that is not reserved.
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <string_view>
 
 #include "pbrc/text.h"
 #include "sema/checks.h"
@@ -18,6 +20,23 @@ const std::map<std::string, uint8_t>& Protocols() {
 }
 
 bool HasPorts(uint8_t p) { return p == 6 || p == 17 || p == 132 || p == 136; }
+
+// A protocol number written like any number (decimal or 0x hex); values past 255 come back as
+// 256 so the caller can say "out of range". nullopt when `text` is not a number.
+std::optional<unsigned> ProtoNumber(const std::string& text) {
+  bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  std::string_view digits = std::string_view(text).substr(hex ? 2 : 0);
+  const char* allowed = hex ? "0123456789abcdefABCDEF" : "0123456789";
+  if (digits.empty() || digits.find_first_not_of(allowed) != std::string_view::npos)
+    return std::nullopt;
+  unsigned v = 0;
+  for (char c : digits) {
+    unsigned d = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+    v = v * (hex ? 16 : 10) + d;
+    if (v > 255) return 256;
+  }
+  return v;
+}
 
 class RuleChecker {
  public:
@@ -102,9 +121,14 @@ class RuleChecker {
       auto it = Protocols().find(n.text);
       if (it != Protocols().end()) {
         out.push_back(it->second);
-      } else if (!n.text.empty() && n.text.find_first_not_of("0123456789") == std::string::npos &&
-                 n.text.size() <= 3 && std::stoi(n.text) <= 255) {
-        out.push_back(static_cast<uint8_t>(std::stoi(n.text)));
+      } else if (auto num = ProtoNumber(n.text)) {
+        if (*num > 255) {
+          diags_.Error(Code::kOutOfRange, n.range, "proto " + n.text + " is out of range").help =
+              "use a value from 0 to 255";
+          ok = false;
+        } else {
+          out.push_back(static_cast<uint8_t>(*num));
+        }
       } else {
         std::vector<std::string> names;
         for (const auto& [k, v] : Protocols()) names.push_back(k);

@@ -1,5 +1,6 @@
-// List files: one entry a line, `#` comments, blank lines; every bad line is reported at its
-// own file:line:col, and the file is kept in the source manager for the snippet.
+// List files: one entry a line, `#` comments, blank lines, an optional UTF-8 byte order mark;
+// every bad line is reported at its own file:line:col, and the file is kept in the source
+// manager for the snippet.
 #include "sema/list_file.h"
 
 #include "sema/addr_check.h"
@@ -63,6 +64,10 @@ std::optional<model::AddrValue> ParseListFile(uint32_t file_id, const SourceMana
   for (uint32_t line = 1; line <= lines; ++line) {
     std::string_view text = sm.Line(file_id, line);
     uint32_t offset = f.line_starts[line - 1];
+    if (line == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") {  // a UTF-8 byte order mark
+      text.remove_prefix(3);
+      offset += 3;
+    }
     size_t hash = text.find('#');
     std::string_view body = text.substr(0, hash);
     size_t b = body.find_first_not_of(" \t");

@@ -97,5 +97,87 @@ for sc in tests/e2e/ex_*.sh; do
   expect "example-for-$name" test -f "examples/${name#ex_}.pbr"
 done
 
+# Usage mistakes are exit 3, never a silent default.
+check emit-only-commas 3 "$pbrc" compile examples/seed.pbr --emit ,,,
+expect emit-only-commas-says grep -q "empty artifact kind in --emit ',,,'" "$tmp/err"
+check emit-empty 3 "$pbrc" compile examples/seed.pbr --emit ''
+check emit-empty-item 3 "$pbrc" compile examples/seed.pbr --emit nft,,ip
+check output-empty 3 "$pbrc" compile examples/seed.pbr -o ''
+expect output-empty-says grep -q -- "-o needs a folder name" "$tmp/err"
+expect output-empty-no-stdout test ! -s "$tmp/out"
+
+# fmt goes on after an unreadable file, reports it, and exits 3.
+printf 'set a={1.2.3.4};\n' > "$tmp/ok1.pbr"
+check fmt-goes-on 3 "$pbrc" fmt /nonexistent/a.pbr "$tmp/ok1.pbr" "$tmp"
+expect fmt-reports-missing grep -q "cannot read '/nonexistent/a.pbr': No such file or directory" "$tmp/err"
+expect fmt-reports-dir grep -q "cannot read '$tmp': is a directory" "$tmp/err"
+expect fmt-formats-the-rest grep -q '^set a = { 1.2.3.4 };' "$tmp/out"
+
+# '-' is standard input for check and fmt; fmt --write - is a usage error.
+check check-stdin-ok 0 "$pbrc" check - < examples/seed.pbr
+check check-stdin-errors 1 "$pbrc" check - < tests/diag/E0203-host-bits-set.pbr
+expect check-stdin-name grep -q '^<stdin>:1:11: error\[E0203\]' "$tmp/err"
+check fmt-stdin 0 "$pbrc" fmt - < "$tmp/ok1.pbr"
+expect fmt-stdin-prints grep -q '^set a = { 1.2.3.4 };' "$tmp/out"
+check fmt-check-stdin 1 "$pbrc" fmt --check - < "$tmp/ok1.pbr"
+expect fmt-check-stdin-name grep -qx '<stdin>' "$tmp/out"
+check fmt-write-stdin 3 "$pbrc" fmt --write - < "$tmp/ok1.pbr"
+expect fmt-write-stdin-says grep -q "cannot rewrite standard input" "$tmp/err"
+check compile-stdin 3 "$pbrc" compile - < examples/seed.pbr
+expect compile-stdin-says grep -q "standard input ('-') is not supported" "$tmp/err"
+
+# List files that never end or block are refused at once; the size limit holds while reading.
+printf 'set z = file "/dev/zero";\nset u = file "/dev/urandom";\npolicy { to set z via main; to set u via main; }\n' > "$tmp/dev.pbr"
+check list-file-devices 1 timeout 10 "$pbrc" check "$tmp/dev.pbr"
+expect list-file-dev-zero grep -q "cannot read list file '/dev/zero': is a character device, not a regular file" "$tmp/err"
+expect list-file-dev-urandom grep -q "list file '/dev/urandom': is a character device" "$tmp/err"
+mkfifo "$tmp/fifo"
+printf 'set f = file "fifo";\npolicy { to set f via main; }\n' > "$tmp/fifo.pbr"
+check list-file-fifo 1 timeout 10 "$pbrc" check "$tmp/fifo.pbr"
+expect list-file-fifo-says grep -q "list file 'fifo': is a FIFO, not a regular file" "$tmp/err"
+check policy-fifo 3 timeout 10 "$pbrc" check "$tmp/fifo"
+truncate -s 65M "$tmp/huge.txt"
+printf 'set h = file "huge.txt";\npolicy { to set h via main; }\n' > "$tmp/huge.pbr"
+check list-file-huge 1 timeout 20 "$pbrc" check "$tmp/huge.pbr"
+expect list-file-huge-says grep -q "list file 'huge.txt': file is larger than 64 MiB" "$tmp/err"
+
+# Out of memory is a message and exit 3, never SIGABRT: with 96 MiB of address space a small
+# policy passes (control) but reading a 60 MB list file runs out.
+{ head -c 60000000 /dev/zero | tr '\0' ' '; echo; } > "$tmp/big.txt"
+for i in $(seq 1000); do echo "10.$((i / 256)).$((i % 256)).0/24"; done >> "$tmp/big.txt"
+printf 'set b = file "big.txt";\npolicy { to set b via main; }\n' > "$tmp/oom.pbr"
+# (A sanitizer build reserves terabytes of address space and cannot start under any limit:
+# there the case is skipped; the normal build runs it.)
+if grep -q AddressSanitizer "$pbrc"; then
+  echo "skip: out-of-memory case (sanitizer build)" >&2
+else
+  check out-of-memory-control 0 prlimit --as=$((96 * 1024 * 1024)) "$pbrc" check examples/seed.pbr
+  check out-of-memory 3 prlimit --as=$((96 * 1024 * 1024)) "$pbrc" check "$tmp/oom.pbr"
+  expect out-of-memory-says grep -qx 'pbrc: out of memory' "$tmp/err"
+fi
+check out-of-memory-unlimited 0 "$pbrc" check "$tmp/oom.pbr"
+
+# Names in messages are capped and control bytes escaped (a 10 MB name, terminal escapes).
+{ printf 'set '; head -c 10000000 /dev/zero | tr '\0' 'n'; printf ' = { 1.2.3.4 };\n'; } > "$tmp/long.pbr"
+check long-name 0 "$pbrc" check "$tmp/long.pbr"
+expect long-name-warned grep -q "warning\[W0802\]: set 'nnnn*…' is never used" "$tmp/err"
+expect long-name-capped test "$(wc -c < "$tmp/err")" -lt 2000
+printf 'set s = file "x\033[31my\001";\npolicy { to set s via main; }\n' > "$tmp/esc.pbr"
+check escape-in-name 1 "$pbrc" check "$tmp/esc.pbr"
+expect no-raw-escape bash -c "! grep -q $'\e' '$tmp/err'"
+expect escape-shown grep -qF "list file 'x\\x1B[31my\\x01'" "$tmp/err"
+check escape-in-command 3 "$pbrc" $'x\e[31m'
+expect escape-in-command-shown bash -c "grep -qF \"'x\\x1B[31m'\" '$tmp/err' && ! grep -q $'\e' '$tmp/err'"
+check escape-in-option 3 "$pbrc" check $'--x\001'
+expect escape-in-option-shown grep -qF -- "--x\x01" "$tmp/err"
+
+# A UTF-8 byte order mark at the start is accepted; proto numbers may be hex.
+printf '\xef\xbb\xbfset a = { 1.2.3.4 };\npolicy { proto 0x6 to set a via main; }\n' > "$tmp/bom.pbr"
+check bom-and-hex-proto 0 "$pbrc" check "$tmp/bom.pbr"
+check bom-fmt 0 "$pbrc" fmt "$tmp/bom.pbr"
+expect bom-fmt-drops-it bash -c "head -c 3 '$tmp/out' | grep -q '^set'"
+printf 'set a = { 1.2.3.4 };\xef\xbb\xbf\n' > "$tmp/bom2.pbr"
+check bom-elsewhere 1 "$pbrc" check "$tmp/bom2.pbr"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]
