@@ -55,6 +55,8 @@ enum class Code {
   kNoRoute,              // W0801
   kUnusedName,           // W0802
   kSetTooDeep,           // E0108
+  kIfnameWildcard,       // E0603
+  kControlInString,      // E0110
 };
 
 enum class Severity { kError, kWarning, kNote };

@@ -37,6 +37,7 @@ struct ParseContext {
   ast::Number BadNumber(const char* text, size_t len);
   std::string Ident(const char* text, size_t len);
   std::string String(const char* text, size_t len, bool terminated);
+  void ControlBytes(std::string_view raw);
   void InvalidBytes(const char* text, size_t len);
   // `unexpected` and `expected` are bison's token names; an empty list means too many.
   void SyntaxError(const Range& where, const std::string& unexpected,
