@@ -66,7 +66,7 @@ load_and_compare() {
   proto="$(sed -n 's/.* protocol=\([0-9]*\) .*/\1/p' "$dir/ir")"
   for f in "$dir"/out/*; do check_lines "$f" "$label"; done
   while IFS= read -r dev; do
-    ip -n "$nsn" link show "$dev" >/dev/null 2>&1 && continue
+    ip -n "$nsn" link show dev "$dev" >/dev/null 2>&1 && continue
     ip -n "$nsn" link add name "$dev" type veth peer name "p$RANDOM" ||
       fail "$label: the kernel refuses device '$dev' that pbrc accepted"
     ip -n "$nsn" link set dev "$dev" up
@@ -128,6 +128,12 @@ grep -q '^flush ruleset' "$work"/a1/out/* && fail "attack: a header line was inj
 attack_hash_device "$work/a2"
 check_round "$work/a2" "attack: device eth1#" && fail "attack: device 'eth1#' was accepted"
 grep -q 'E0602' "$work/a2/stderr" || fail "attack: device 'eth1#' without E0602"
+# Valid names that are keywords or options elsewhere: each must load like any other.
+for dev in -x help dynamic table dev 0 a.b.c 123456789012345; do
+  write_policy "$work/e" "edge" "$(policy_text IP A B wan1 wan2 "$dev" eth2 eth3)"
+  check_round "$work/e" "edge device '$dev'" || fail "edge device '$dev' was rejected"
+  rm -rf "$work/e"
+done
 for ((i = 1; i <= rounds; i++)); do
   random_policy "$work/r$i"
   if check_round "$work/r$i" "round $i (seed $seed)"; then
@@ -137,7 +143,9 @@ for ((i = 1; i <= rounds; i++)); do
   fi
   rm -rf "$work/r$i"
 done
-# A generator that only produces rejected policies would test nothing.
-[ $accepted -ge $((rounds / 4)) ] || fail "only $accepted of $rounds random policies were accepted"
-[ $rejected -ge 1 ] || fail "no random policy was rejected; the generator is too tame"
+# A generator that only produces rejected (or only accepted) policies would test little.
+if ((rounds >= 10)); then
+  [ $accepted -ge $((rounds / 4)) ] || fail "only $accepted of $rounds random policies were accepted"
+  [ $rejected -ge 1 ] || fail "no random policy was rejected; the generator is too tame"
+fi
 echo "hostile_names: $accepted accepted and loaded exactly, $rejected rejected with a diagnostic"
