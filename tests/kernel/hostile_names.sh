@@ -11,6 +11,7 @@
 # fixed rounds that run first.
 set -u
 export LC_ALL=C  # names hold arbitrary bytes; match them as bytes
+shopt -s dotglob  # file names may start with a dot
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 . "$root/tests/lib/netns.sh" || { echo "FAIL: cannot load tests/lib/netns.sh" >&2; exit 1; }
