@@ -5,7 +5,8 @@
 #   - nft -f and nft -j -f both load; the listings are equal; the namespace holds a sentinel
 #     table and pbrc's table only, with the IR's sets and pbrc's chains, iifnames verbatim;
 #   - ip -batch / ip -6 -batch add only protocol-P rules and routes (as many as the IR has);
-#     the sentinel rule and main routes are untouched.
+#     the sentinel rule and main routes are untouched;
+#   - sysctl -p applies the sysctl fragment and each key reads back with its value.
 # Seedable and bounded: HOSTILE_SEED (default: random, printed), HOSTILE_ROUNDS (default 20).
 # The two attacks of issue 8 (a newline file name that flushes the ruleset, "eth1#") are
 # fixed rounds that run first.
@@ -117,6 +118,15 @@ load_and_compare() {
     got=$(ip -n "$nsn" -$fam route show table all | grep -c "proto $proto")
     [ "$got" = "$want" ] || fail "$label: IPv$fam has $got routes of protocol $proto, IR says $want"
   done
+
+  # The sysctl fragment applies in the namespace, and every key holds its value afterwards.
+  f="${nftf[0]%.nft}.sysctl.conf"
+  in_ns $ns sysctl -q -p "$f" >/dev/null 2>"$dir/sysctl.err" ||
+    fail "$label: sysctl -p: $(head -3 "$dir/sysctl.err")"
+  while read -r key _ want; do
+    got="$(in_ns $ns sysctl -n "$key")"
+    [ "$got" = "$want" ] || fail "$label: sysctl $key is '$got', the fragment says '$want'"
+  done < <(grep -v '^#' "$f")
   ns_cleanup
 }
 
@@ -146,7 +156,8 @@ for ((i = 1; i <= rounds; i++)); do
 done
 # A generator that only produces rejected (or only accepted) policies would test little.
 if ((rounds >= 10)); then
-  [ $accepted -ge $((rounds / 4)) ] || fail "only $accepted of $rounds random policies were accepted"
+  # About half of the rounds are accepted; none accepted in 10+ rounds means a broken test.
+  [ $accepted -ge 1 ] || fail "none of $rounds random policies was accepted"
   [ $rejected -ge 1 ] || fail "no random policy was rejected; the generator is too tame"
 fi
 echo "hostile_names: $accepted accepted and loaded exactly, $rejected rejected with a diagnostic"
