@@ -57,6 +57,8 @@ enum class Code {
   kSetTooDeep,           // E0108
   kIifPinned,            // W0803
   kRouteConflict,        // E0706
+  kIfnameWildcard,       // E0603
+  kControlInString,      // E0110
 };
 
 enum class Severity { kError, kWarning, kNote };

@@ -55,7 +55,7 @@ const std::vector<CodeInfo>& Catalog() {
        "no free table id left in the automatic range"},
       {Code::kIfnameTooLong, "E0601", "ifname-too-long", "an interface name longer than 15 bytes"},
       {Code::kIfnameInvalid, "E0602", "ifname-invalid",
-       "an interface name with '/', ':', whitespace or quotes, or '.' / '..'"},
+       "an interface name the kernel or an artifact's syntax does not allow"},
       {Code::kLinkIncomplete, "E0701", "link-incomplete",
        "a link without a device, or with two gateways of one family"},
       {Code::kBadOption, "E0702", "bad-option", "an option with an invalid value"},
@@ -73,6 +73,10 @@ const std::vector<CodeInfo>& Catalog() {
       {Code::kRouteConflict, "E0706", "route-conflict",
        "two routes of one link to the same destination, or a default route beside the link's "
        "own"},
+      {Code::kIfnameWildcard, "E0603", "ifname-wildcard",
+       "an interface name with nft's '*' wildcard, which ip rule cannot express"},
+      {Code::kControlInString, "E0110", "control-in-string",
+       "a string with a control byte (NUL, tab, escape, ...)"},
   };
   return kCatalog;
 }

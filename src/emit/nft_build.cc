@@ -7,6 +7,7 @@
 // Only the bits of the mark mask are ever written; constants only (nft 1.0.6 cannot combine
 // two registers in one expression).
 #include "emit/nft_model.h"
+#include "pbrc/syntax.h"
 
 namespace pbrc::nft {
 namespace {
@@ -36,7 +37,7 @@ class Builder {
     Chain c{ir::kChainRestore, std::nullopt, {}};
     for (const auto& t : p_.targets) {
       c.rules.push_back(Rule{{MatchMark{true, mask_, t.mark}, Mark(false, t.mark), Return{}},
-                             "restore " + t.name});
+                             syntax::NftComment("restore " + t.name)});
     }
     return c;
   }
@@ -66,7 +67,7 @@ class Builder {
     if (r.inbound) what = "inbound";
     std::string c = r.origin + (what[0] ? std::string(" ") + what : "") + " -> " +
                     p_.targets[r.target].name + after;
-    return c.substr(0, 120);  // nft keeps at most 128 bytes of comment
+    return syntax::NftComment(c);
   }
 
   // New connections: first-match over the rules in IR order (inbound pins included); the

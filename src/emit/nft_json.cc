@@ -3,11 +3,16 @@
 #include <nlohmann/json.hpp>
 
 #include "emit/nft_model.h"
+#include "pbrc/syntax.h"
 
 namespace pbrc::nft {
 namespace {
 
 using json = nlohmann::ordered_json;
+
+// Every string that comes from the policy (names, comments) goes through this: the JSON
+// library throws on invalid UTF-8, and nft's parser rejects \u0000.
+json Text(const std::string& s) { return syntax::JsonText(s); }
 
 json Interval(const pbrc::Interval& iv) {
   if (auto p = AsPrefix(iv)) {
@@ -40,7 +45,7 @@ struct StmtJson {
                 {"field", m.source ? "saddr" : "daddr"}}}};
     json right;
     if (!m.set.empty()) {
-      right = "@" + m.set;
+      right = Text("@" + m.set);
     } else if (m.elements.size() == 1) {
       right = Interval(m.elements[0]);
     } else {
@@ -72,7 +77,7 @@ struct StmtJson {
     return Match(m.negated ? "!=" : "==", left, right);
   }
   json operator()(const MatchIfname& m) const {
-    return Match("==", Meta(m.input ? "iifname" : "oifname"), m.name);
+    return Match("==", Meta(m.input ? "iifname" : "oifname"), Text(m.name));
   }
   json operator()(const MatchMark& m) const {
     return Match("==", json{{"&", {m.ct ? Ct("mark") : Meta("mark"), m.mask}}}, m.value);
@@ -90,8 +95,8 @@ struct StmtJson {
   json operator()(const Counter&) const {
     return json{{"counter", {{"packets", 0}, {"bytes", 0}}}};
   }
-  json operator()(const Jump& j) const { return json{{"jump", {{"target", j.chain}}}}; }
-  json operator()(const Goto& g) const { return json{{"goto", {{"target", g.chain}}}}; }
+  json operator()(const Jump& j) const { return json{{"jump", {{"target", Text(j.chain)}}}}; }
+  json operator()(const Goto& g) const { return json{{"goto", {{"target", Text(g.chain)}}}}; }
   json operator()(const Return&) const { return json{{"return", nullptr}}; }
   json operator()(const Masquerade&) const { return json{{"masquerade", nullptr}}; }
   json operator()(const Snat& s) const {
@@ -105,7 +110,7 @@ struct StmtJson {
 std::string RenderJson(const Table& t) {
   json cmds = json::array();
   cmds.push_back(json{{"metainfo", {{"json_schema_version", 1}}}});
-  json table{{"family", "inet"}, {"name", t.name}};
+  json table{{"family", "inet"}, {"name", Text(t.name)}};
   cmds.push_back(json{{"add", {{"table", table}}}});
   cmds.push_back(json{{"delete", {{"table", table}}}});
   cmds.push_back(json{{"add", {{"table", table}}}});
@@ -115,14 +120,14 @@ std::string RenderJson(const Table& t) {
     cmds.push_back(json{{"add",
                          {{"set",
                            {{"family", "inet"},
-                            {"table", t.name},
-                            {"name", s.name},
+                            {"table", Text(t.name)},
+                            {"name", Text(s.name)},
                             {"type", s.family == Family::kV4 ? "ipv4_addr" : "ipv6_addr"},
                             {"flags", {"interval"}},
                             {"elem", elems}}}}}});
   }
   for (const auto& c : t.chains) {
-    json chain{{"family", "inet"}, {"table", t.name}, {"name", c.name}};
+    json chain{{"family", "inet"}, {"table", Text(t.name)}, {"name", Text(c.name)}};
     if (c.hook) {
       chain["type"] = c.hook->type;
       chain["hook"] = c.hook->hook;
@@ -135,8 +140,8 @@ std::string RenderJson(const Table& t) {
     for (const auto& r : c.rules) {
       json expr = json::array();
       for (const auto& s : r.stmts) expr.push_back(std::visit(StmtJson{}, s));
-      json rule{{"family", "inet"}, {"table", t.name}, {"chain", c.name}};
-      if (!r.comment.empty()) rule["comment"] = r.comment;
+      json rule{{"family", "inet"}, {"table", Text(t.name)}, {"chain", Text(c.name)}};
+      if (!r.comment.empty()) rule["comment"] = Text(r.comment);
       rule["expr"] = expr;
       cmds.push_back(json{{"add", {{"rule", rule}}}});
     }

@@ -6,20 +6,15 @@
 #include <set>
 
 #include "pbrc/ir.h"
+#include "pbrc/syntax.h"
 
 namespace pbrc::ir {
 namespace {
 
 Origin OriginOf(const Range& r, const SourceManager& sm) {
+  // File names are hostile text: escaped once here, so no artifact or IR line can be split.
   std::string name = std::filesystem::path(sm.Get(r.begin.file).name).filename().string();
-  return name + ":" + std::to_string(r.begin.line);
-}
-
-std::string SafeName(const std::string& s) {
-  std::string out;
-  for (char c : s) out.push_back(isalnum(static_cast<unsigned char>(c)) ? c : '_');
-  if (out.empty() || isdigit(static_cast<unsigned char>(out[0]))) out = "s_" + out;
-  return out;
+  return syntax::CommentLine(name) + ":" + std::to_string(r.begin.line);
 }
 
 // Families a condition can match: a positive one only those it has elements of.
@@ -136,7 +131,7 @@ class Lowering {
   void Sets() {
     std::set<std::string> taken;
     for (const auto& s : m_.sets) {  // sorted by name
-      std::string base = SafeName(s.name);
+      std::string base = syntax::NftSetStem(s.name);
       std::string name = base;
       for (int i = 2; taken.count(name + "_v4"); ++i) name = base + "_" + std::to_string(i);
       taken.insert(name + "_v4");

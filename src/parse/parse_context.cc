@@ -3,8 +3,11 @@
 // syntax errors rendered with quoted tokens.
 #include "parse/parse_context.h"
 
+#include <cstdio>
 #include <new>
 #include <stdexcept>
+
+#include "pbrc/syntax.h"
 
 namespace pbrc {
 
@@ -14,31 +17,8 @@ void ScannerFatal(const char* msg) {
   throw std::runtime_error(std::string("scanner: ") + msg);
 }
 
-bool ValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t len = 1;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-      len = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      len = 3;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-    }
-    i += len;
-  }
-  return true;
-}
+// Strict (no surrogates, no overlong forms): what the JSON artifact's readers accept.
+bool ValidUtf8(std::string_view s) { return syntax::ValidUtf8(s); }
 
 void ParseContext::Step(const char* text, size_t len) {
   loc.begin = loc.end;
@@ -132,6 +112,7 @@ std::string ParseContext::String(const char* text, size_t len, bool terminated) 
     out.push_back(raw[i]);
   }
   if (!ValidUtf8(out)) diags.Error(Code::kInvalidCharacter, loc, "invalid UTF-8 in string");
+  ControlBytes(raw);
   return out;
 }
 
@@ -142,6 +123,26 @@ void ParseContext::ByteOrderMark(const char* text, size_t len) {
   }
   // Editors draw the mark as nothing, so columns on line 1 are counted after it.
   loc.end.col = 1;
+}
+
+// Strings become names and paths that end up in artifacts run as root; a NUL or an escape
+// byte there has no use and would be cut, hidden or rejected later. Points at the first one.
+void ParseContext::ControlBytes(std::string_view raw) {
+  for (size_t i = 0; i < raw.size(); ++i) {
+    auto c = static_cast<unsigned char>(raw[i]);
+    if (c >= 0x20 && c != 0x7f) continue;
+    Range r = loc;
+    r.begin.col += static_cast<uint32_t>(i + 1);
+    r.begin.offset += static_cast<uint32_t>(i + 1);
+    r.end = r.begin;
+    r.end.col += 1;
+    r.end.offset += 1;
+    char buf[8];
+    snprintf(buf, sizeof buf, "0x%02x", c);
+    diags.Error(Code::kControlInString, r, std::string("control byte ") + buf + " in a string")
+        .help = "names and paths cannot hold control bytes; remove it";
+    return;
+  }
 }
 
 void ParseContext::InvalidBytes(const char* text, size_t len) {

@@ -37,6 +37,7 @@ struct ParseContext {
   ast::Number BadNumber(const char* text, size_t len);
   std::string Ident(const char* text, size_t len);
   std::string String(const char* text, size_t len, bool terminated);
+  void ControlBytes(std::string_view raw);
   void InvalidBytes(const char* text, size_t len);
   // A UTF-8 byte order mark: ignored at the start of the buffer, invalid anywhere else.
   void ByteOrderMark(const char* text, size_t len);

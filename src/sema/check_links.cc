@@ -4,6 +4,7 @@
 // that do not conflict (check_routes.cc), and `nat snat` only with an address to translate to.
 #include <map>
 
+#include "pbrc/syntax.h"
 #include "pbrc/text.h"
 #include "sema/addr_check.h"
 #include "sema/checks.h"
@@ -20,16 +21,14 @@ bool CheckIfname(const ast::Name& name, Diagnostics& diags) {
         .help = "Linux interface names have at most 15 bytes";
     return false;
   }
-  bool bad = n.empty() || n == "." || n == "..";
-  for (char c : n) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '/' || c == ':' || c == '"' || c == '\'' || c == '\\' || u <= 0x20 || u >= 0x7f)
-      bad = true;
+  if (syntax::IfnameWildcard(n)) {
+    // nft would match every device with that prefix, ip rule and routes one literal name.
+    diags.Error(Code::kIfnameWildcard, name.range, "interface name '" + n + "' is a wildcard")
+        .help = "ip rule and routes cannot match a device pattern; write one rule per device";
+    return false;
   }
-  if (bad) {
-    diags.Error(Code::kIfnameInvalid, name.range, "invalid interface name '" + n + "'").help =
-        "interface names cannot be empty, '.' or '..', nor contain '/', ':', quotes, "
-        "whitespace or non-ASCII bytes";
+  if (auto why = syntax::IfnameProblem(n)) {
+    diags.Error(Code::kIfnameInvalid, name.range, "invalid interface name '" + n + "'").help = *why;
     return false;
   }
   return true;

@@ -2,6 +2,7 @@
 // ordered, a non-zero mark mask, a table-id range clear of the reserved ids 253-255.
 #include <map>
 
+#include "pbrc/syntax.h"
 #include "sema/checks.h"
 
 namespace pbrc::sema {
@@ -38,14 +39,11 @@ void Apply(const ast::Option& o, model::Options& out, Diagnostics& diags) {
   switch (o.kind) {
     case ast::OptionKind::kNftTable: {
       const std::string& n = o.name->text;
-      bool ok = !n.empty() && n.size() <= 64 &&
-                (isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_');
-      for (char c : n) ok = ok && (isalnum(static_cast<unsigned char>(c)) || c == '_');
-      if (!ok) {
+      if (auto why = syntax::NftTableNameProblem(n)) {
         diags
             .Error(Code::kBadOption, o.name->range,
                    "invalid nft table name '" + n.substr(0, 64) + "'")
-            .help = "use letters, digits and '_', starting with a letter (at most 64)";
+            .help = *why;
       } else {
         out.nft_table = n;
       }
