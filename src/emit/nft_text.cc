@@ -17,7 +17,7 @@ std::string Quote(const std::string& s) {
 
 std::string AddrKeyword(Family f) { return f == Family::kV4 ? "ip" : "ip6"; }
 
-std::string Elements(const std::vector<Interval>& els) {
+std::string Elements(const IntervalList& els) {
   if (els.size() == 1) return FormatInterval(els[0]);
   std::string out = "{ ";
   for (size_t i = 0; i < els.size(); ++i) out += (i ? ", " : "") + FormatInterval(els[i]);
