@@ -2,6 +2,7 @@
 // delete valid when the table does not exist yet (nft 1.0.6 has no `destroy`), `delete`
 // drops the old table with all its sets, and the new table follows.
 #include <sstream>
+#include <utility>
 
 #include "emit/nft_model.h"
 #include "pbrc/text.h"
@@ -133,7 +134,7 @@ std::string RenderText(const Table& t, const ir::Program& p) {
     os << "\t}\n" << (i + 1 < t.chains.size() ? "\n" : "");
   }
   os << "}\n";
-  return os.str();
+  return std::move(os).str();  // C++20: the buffer itself, not a copy
 }
 
 }  // namespace pbrc::nft

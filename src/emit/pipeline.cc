@@ -22,7 +22,8 @@ std::unique_ptr<Compilation> Compile(const std::string& path, FileReader& reader
   c->prog = Program{};
   std::string name = std::filesystem::path(path).filename().string();
   ir::Program p = ir::Lower(*c->model, c->sm, name);  // lower to the IR
-  if (!ir::Allocate(p, c->diags)) return c;           // marks, tables, preferences
+  c->model.reset();  // the IR holds all the rest needs (and shares the sets' intervals)
+  if (!ir::Allocate(p, c->diags)) return c;  // marks, tables, preferences
   c->ir = std::move(p);
   return c;
 }
