@@ -51,6 +51,7 @@ class Lowering {
     p_.uses_v6 = UsesV6();
     Targets();
     Sets();
+    p_.rules.reserve(m_.rules.size() + m_.links.size());  // one family each, mostly
     for (const auto& r : m_.rules) {
       if (r.oif.empty()) ClassifyRule(r);
     }
