@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Builds and runs the benchmarks (Release). Figures are ratios against a baseline measured in
-# the same run; see bench/normalize_bench.cc.
+# the same run; see bench/normalize_bench.cc and bench/scale_bench.cc.
+#   bench/run.sh [N] [REPEATS]   the long mode: set pipeline at N (default 1,000,000), then
+#                                the resource budgets at 1M rules (several minutes)
+#   bench/run.sh --quick         the short mode for CI: N = 100,000, budgets at 100k rules
+# Exits 1 when a resource budget is exceeded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_TYPE=Release scripts/build.sh build-bench -DPBRC_TESTS=OFF -DPBRC_BENCH=ON >/dev/null
-build-bench/pbrc_bench "$@"
+if [ "${1:-}" = --quick ]; then
+  build-bench/pbrc_bench 100000 3
+  build-bench/pbrc_scale_bench build-bench/pbrc quick
+else
+  build-bench/pbrc_bench "$@"
+  build-bench/pbrc_scale_bench build-bench/pbrc long
+fi

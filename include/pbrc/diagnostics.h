@@ -2,8 +2,10 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "pbrc/source.h"
@@ -106,6 +108,8 @@ class Diagnostics {
  private:
   Diagnostic& Add(Diagnostic d);
   std::vector<Diagnostic> list_;
+  // (code, file, begin, end) of every ranged diagnostic kept: dedupe without a linear scan.
+  std::set<std::tuple<Code, uint32_t, uint32_t, uint32_t>> seen_;
   Diagnostic sink_;  // receives diagnostics past the limit
   size_t errors_ = 0;
   bool truncated_ = false;

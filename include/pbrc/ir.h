@@ -30,7 +30,7 @@ struct Set {
   std::string name;    // nft name, e.g. "A_v4"
   std::string source;  // policy set name
   Family family = Family::kV4;
-  std::vector<Interval> elements;
+  IntervalList elements;  // shared with the model's set value, not copied
 };
 
 enum class TargetKind { kLink, kTable, kMain };
@@ -50,8 +50,8 @@ struct Target {
 // An address condition on one family: a named set or inline elements.
 struct AddrMatch {
   bool negated = false;
-  std::string set;                 // nft set name, or empty
-  std::vector<Interval> elements;  // inline elements when set is empty
+  std::string set;        // nft set name, or empty
+  IntervalList elements;  // inline elements when set is empty (shared, not copied)
 };
 
 struct PortMatch {

@@ -25,11 +25,12 @@ struct Options {
   std::optional<Range> mask_range, pref_range, table_ids_range;
 };
 
-// Normalized addresses of both families.
+// Normalized addresses of both families. Copies share the interval buffers: every rule that
+// uses a set holds the set's one copy.
 struct AddrValue {
-  std::vector<Interval> v4, v6;
-  bool Has(Family f) const { return f == Family::kV4 ? !v4.empty() : !v6.empty(); }
-  const std::vector<Interval>& Of(Family f) const { return f == Family::kV4 ? v4 : v6; }
+  IntervalList v4, v6;
+  bool Has(Family f) const { return !Of(f).empty(); }
+  const IntervalList& Of(Family f) const { return f == Family::kV4 ? v4 : v6; }
 };
 
 struct NamedSet {

@@ -1,5 +1,6 @@
 // Addresses as 128-bit integers: parsing and printing by inet_pton/inet_ntop, interval
-// normalization (sort, then merge overlapping and adjacent) and subtraction in linear time.
+// normalization (sort, then merge overlapping and adjacent) and subtraction in linear time
+// (one sweep, however many lists are subtracted).
 #include "pbrc/address.h"
 
 #include <arpa/inet.h>
@@ -100,6 +101,18 @@ std::vector<Interval> Subtract(const std::vector<Interval>& in,
     if (alive) out.push_back(cur);
   }
   return out;
+}
+
+std::vector<Interval> SubtractAll(const std::vector<Interval>& in,
+                                  const std::vector<const std::vector<Interval>*>& minus) {
+  if (minus.empty()) return in;
+  if (minus.size() == 1) return Subtract(in, *minus[0]);
+  size_t total = 0;
+  for (const auto* m : minus) total += m->size();
+  std::vector<Interval> all;
+  all.reserve(total);
+  for (const auto* m : minus) all.insert(all.end(), m->begin(), m->end());
+  return Subtract(in, Normalize(std::move(all)));
 }
 
 std::optional<Prefix> AsPrefix(const Interval& iv) {

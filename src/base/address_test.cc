@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace pbrc {
 namespace {
 
@@ -72,6 +74,64 @@ TEST(Subtract, CutsHolesAndEdges) {
   EXPECT_EQ(Str(Subtract(in, minus)), "10.0.1.0-10.127.255.255");
   EXPECT_EQ(Str(Subtract(in, Normalize({P("0.0.0.0/0")}))), "");
   EXPECT_EQ(Str(Subtract(in, Normalize({P("11.0.0.0/8")}))), "10.0.0.0/8");
+}
+
+// Random normalized lists of one family inside a small space, so they overlap often.
+std::vector<Interval> RandomList(std::mt19937_64& rng, Family f, size_t max_n, U128 space) {
+  std::vector<Interval> v;
+  size_t n = rng() % (max_n + 1);
+  for (size_t i = 0; i < n; ++i) {
+    U128 lo = rng() % space, len = rng() % 12;
+    v.push_back(Interval{f, lo, lo + len >= space ? space - 1 : lo + len});
+  }
+  return Normalize(std::move(v));
+}
+
+// One sweep over the union of the excepts gives what subtracting them one by one gave
+// (the old semantics), on random inputs of both families.
+TEST(SubtractAll, EqualsSubtractingOneByOne) {
+  std::mt19937_64 rng(1234);
+  for (int round = 0; round < 2000; ++round) {
+    Family f = round % 2 ? Family::kV6 : Family::kV4;
+    U128 space = round % 3 == 0 ? (U128(1) << 32) : 200;
+    std::vector<Interval> in = RandomList(rng, f, 30, space);
+    std::vector<std::vector<Interval>> minus(rng() % 6);
+    for (auto& m : minus) m = RandomList(rng, f, 8, space);
+    std::vector<Interval> want = in;
+    std::vector<const std::vector<Interval>*> ptrs;
+    for (const auto& m : minus) {
+      want = Subtract(want, m);
+      ptrs.push_back(&m);
+    }
+    ASSERT_EQ(SubtractAll(in, ptrs), want) << "round " << round;
+  }
+}
+
+TEST(SubtractAll, ManyExceptsOfOneBigList) {
+  std::vector<Interval> in;
+  for (uint32_t i = 0; i < 100000; ++i) in.push_back(Interval{Family::kV4, i * 4u, i * 4u + 1});
+  std::vector<std::vector<Interval>> minus;
+  for (uint32_t k = 0; k < 1000; ++k) minus.push_back({Interval{Family::kV4, k * 400u, k * 400u}});
+  std::vector<const std::vector<Interval>*> ptrs;
+  for (const auto& m : minus) ptrs.push_back(&m);
+  auto out = SubtractAll(in, ptrs);
+  // Each except removes the first address of one pair, leaving its second.
+  ASSERT_EQ(out.size(), 100000u);
+  EXPECT_EQ(out[0], (Interval{Family::kV4, 1, 1}));
+  EXPECT_EQ(out[1], (Interval{Family::kV4, 4, 5}));
+  EXPECT_EQ(out[100], (Interval{Family::kV4, 401, 401}));
+}
+
+TEST(IntervalList, CopiesShareOneBuffer) {
+  IntervalList a(std::vector<Interval>{P("10.0.0.0/8"), P("11.0.0.0/8")});
+  IntervalList b = a;
+  EXPECT_TRUE(a.SameStorage(b));
+  EXPECT_EQ(&a.vec(), &b.vec());
+  IntervalList c(a.vec());
+  EXPECT_FALSE(a.SameStorage(c));
+  EXPECT_EQ(a, c);
+  EXPECT_TRUE(IntervalList().empty());
+  EXPECT_EQ(IntervalList(std::vector<Interval>{}).size(), 0u);
 }
 
 TEST(AsPrefix, OnlyExactPrefixes) {

@@ -22,14 +22,11 @@ Diagnostic& Diagnostics::Add(Diagnostic d) {
       return sink_;
     }
   }
-  for (auto& old : list_) {
-    if (old.code == d.code && d.has_range && old.has_range &&
-        old.primary.begin.file == d.primary.begin.file &&
-        old.primary.begin.offset == d.primary.begin.offset &&
-        old.primary.end.offset == d.primary.end.offset) {
-      sink_ = std::move(d);
-      return sink_;
-    }
+  if (d.has_range &&
+      !seen_.emplace(d.code, d.primary.begin.file, d.primary.begin.offset, d.primary.end.offset)
+           .second) {
+    sink_ = std::move(d);
+    return sink_;
   }
   if (d.severity == Severity::kError) ++errors_;
   list_.push_back(std::move(d));

@@ -1,152 +1,218 @@
 // libnftables JSON (schema version 1): the same commands as the text script, in order:
-// add table, delete table, add table, add sets, add chains, add rules.
-#include <nlohmann/json.hpp>
-
+// add table, delete table, add table, add sets, add chains, add rules. Streamed into the
+// output string (emit/json_writer.h): no document tree, so 100k rules cost their text only.
+#include "emit/json_writer.h"
 #include "emit/nft_model.h"
-#include "pbrc/syntax.h"
 
 namespace pbrc::nft {
 namespace {
 
-using json = nlohmann::ordered_json;
+using emit::JsonWriter;
 
-// Every string that comes from the policy (names, comments) goes through this: the JSON
-// library throws on invalid UTF-8, and nft's parser rejects \u0000.
-json Text(const std::string& s) { return syntax::JsonText(s); }
-
-json Interval(const pbrc::Interval& iv) {
+void Interval(JsonWriter& w, const pbrc::Interval& iv) {
   if (auto p = AsPrefix(iv)) {
-    if (p->len == Bits(iv.family)) return FormatAddr(p->addr);
-    return json{{"prefix", {{"addr", FormatAddr(p->addr)}, {"len", p->len}}}};
+    if (p->len == Bits(iv.family)) {
+      w.String(FormatAddr(p->addr));
+      return;
+    }
+    w.Object().Key("prefix").Object();
+    w.Key("addr").String(FormatAddr(p->addr)).Key("len").Int(p->len);
+    w.End().End();
+    return;
   }
-  return json{{"range", {FormatAddr(Addr{iv.family, iv.lo}), FormatAddr(Addr{iv.family, iv.hi})}}};
+  w.Object().Key("range").Array();
+  w.String(FormatAddr(Addr{iv.family, iv.lo})).String(FormatAddr(Addr{iv.family, iv.hi}));
+  w.End().End();
 }
 
-json Match(const char* op, json left, json right) {
-  return json{{"match", {{"op", op}, {"left", std::move(left)}, {"right", std::move(right)}}}};
+// {"match": {"op": OP, "left": ..., "right": ...}}, with the two sides written by callbacks.
+template <typename Left, typename Right>
+void Match(JsonWriter& w, const char* op, Left left, Right right) {
+  w.Object().Key("match").Object().Key("op").String(op).Key("left");
+  left();
+  w.Key("right");
+  right();
+  w.End().End();
 }
 
-json Meta(const char* key) { return json{{"meta", {{"key", key}}}}; }
-json Ct(const char* key) { return json{{"ct", {{"key", key}}}}; }
+// {"meta": {"key": KEY}} or {"ct": {"key": KEY}}
+void Key(JsonWriter& w, const char* kind, const char* key) {
+  w.Object().Key(kind).Object().Key("key").String(key).End().End();
+}
 
-json Proto(uint8_t p) {
+void Payload(JsonWriter& w, const char* protocol, const char* field) {
+  w.Object().Key("payload").Object();
+  w.Key("protocol").String(protocol).Key("field").String(field);
+  w.End().End();
+}
+
+void Proto(JsonWriter& w, uint8_t p) {
   const char* n = ProtoName(p);
-  return n ? json(n) : json(p);
+  n ? w.String(n) : w.Int(p);
 }
 
-json PortValue(const model::PortRange& r) {
-  return r.lo == r.hi ? json(r.lo) : json{{"range", {r.lo, r.hi}}};
+void PortValue(JsonWriter& w, const model::PortRange& r) {
+  if (r.lo == r.hi) {
+    w.Int(r.lo);
+    return;
+  }
+  w.Object().Key("range").Array().Int(r.lo).Int(r.hi).End().End();
+}
+
+// One value, or {"set": [values...]} for several.
+template <typename List, typename One>
+void OneOrSet(JsonWriter& w, const List& list, One one) {
+  if (list.size() == 1) {
+    one(w, list[0]);
+    return;
+  }
+  w.Object().Key("set").Array();
+  for (const auto& e : list) one(w, e);
+  w.End().End();
+}
+
+// (meta|ct) mark & keep
+void MarkAnd(JsonWriter& w, bool ct, uint32_t mask) {
+  w.Object().Key("&").Array();
+  Key(w, ct ? "ct" : "meta", "mark");
+  w.Int(mask).End().End();
 }
 
 struct StmtJson {
-  json operator()(const MatchAddr& m) const {
-    json left{{"payload",
-               {{"protocol", m.family == Family::kV4 ? "ip" : "ip6"},
-                {"field", m.source ? "saddr" : "daddr"}}}};
-    json right;
-    if (!m.set.empty()) {
-      right = Text("@" + m.set);
-    } else if (m.elements.size() == 1) {
-      right = Interval(m.elements[0]);
-    } else {
-      json set = json::array();
-      for (const auto& e : m.elements) set.push_back(Interval(e));
-      right = json{{"set", set}};
-    }
-    return Match(m.negated ? "!=" : "==", left, right);
+  JsonWriter& w;
+  void operator()(const MatchAddr& m) const {
+    const char* proto = m.family == Family::kV4 ? "ip" : "ip6";
+    Match(
+        w, m.negated ? "!=" : "==", [&] { Payload(w, proto, m.source ? "saddr" : "daddr"); },
+        [&] {
+          if (!m.set.empty()) {
+            w.String("@" + m.set);
+          } else {
+            OneOrSet(w, m.elements, Interval);
+          }
+        });
   }
-  json operator()(const MatchNfproto& m) const {
-    return Match("==", Meta("nfproto"), m.family == Family::kV4 ? "ipv4" : "ipv6");
+  void operator()(const MatchNfproto& m) const {
+    Match(
+        w, "==", [&] { Key(w, "meta", "nfproto"); },
+        [&] { w.String(m.family == Family::kV4 ? "ipv4" : "ipv6"); });
   }
-  json operator()(const MatchL4proto& m) const {
-    if (m.protos.size() == 1) return Match("==", Meta("l4proto"), Proto(m.protos[0]));
-    json set = json::array();
-    for (auto p : m.protos) set.push_back(Proto(p));
-    return Match("==", Meta("l4proto"), json{{"set", set}});
+  void operator()(const MatchL4proto& m) const {
+    Match(
+        w, "==", [&] { Key(w, "meta", "l4proto"); }, [&] { OneOrSet(w, m.protos, Proto); });
   }
-  json operator()(const MatchPorts& m) const {
-    json left{{"payload", {{"protocol", "th"}, {"field", m.source ? "sport" : "dport"}}}};
-    json right;
-    if (m.ranges.size() == 1) {
-      right = PortValue(m.ranges[0]);
-    } else {
-      json set = json::array();
-      for (const auto& r : m.ranges) set.push_back(PortValue(r));
-      right = json{{"set", set}};
-    }
-    return Match(m.negated ? "!=" : "==", left, right);
+  void operator()(const MatchPorts& m) const {
+    Match(
+        w, m.negated ? "!=" : "==", [&] { Payload(w, "th", m.source ? "sport" : "dport"); },
+        [&] { OneOrSet(w, m.ranges, PortValue); });
   }
-  json operator()(const MatchIfname& m) const {
-    return Match("==", Meta(m.input ? "iifname" : "oifname"), Text(m.name));
+  void operator()(const MatchIfname& m) const {
+    Match(
+        w, "==", [&] { Key(w, "meta", m.input ? "iifname" : "oifname"); },
+        [&] { w.String(m.name); });
   }
-  json operator()(const MatchMark& m) const {
-    return Match("==", json{{"&", {m.ct ? Ct("mark") : Meta("mark"), m.mask}}}, m.value);
+  void operator()(const MatchMark& m) const {
+    Match(
+        w, "==", [&] { MarkAnd(w, m.ct, m.mask); }, [&] { w.Int(m.value); });
   }
-  json operator()(const MatchCtState& m) const {
-    json states = json::array();
-    for (const auto& s : m.states) states.push_back(s);
-    return Match("in", Ct("state"), states.size() == 1 ? states[0] : states);
+  void operator()(const MatchCtState& m) const {
+    Match(
+        w, "in", [&] { Key(w, "ct", "state"); },
+        [&] {
+          if (m.states.size() == 1) {
+            w.String(m.states[0]);
+          } else {
+            w.Array();
+            for (const auto& s : m.states) w.String(s);
+            w.End();
+          }
+        });
   }
-  json operator()(const SetMark& m) const {
-    json key = m.ct ? Ct("mark") : Meta("mark");
-    return json{
-        {"mangle", {{"key", key}, {"value", {{"|", {json{{"&", {key, m.keep}}}, m.value}}}}}}};
+  void operator()(const SetMark& m) const {
+    const char* kind = m.ct ? "ct" : "meta";
+    w.Object().Key("mangle").Object().Key("key");
+    Key(w, kind, "mark");
+    w.Key("value").Object().Key("|").Array();
+    MarkAnd(w, m.ct, m.keep);
+    w.Int(m.value).End().End();
+    w.End().End();
   }
-  json operator()(const Counter&) const {
-    return json{{"counter", {{"packets", 0}, {"bytes", 0}}}};
+  void operator()(const Counter&) const {
+    w.Object().Key("counter").Object().Key("packets").Int(0).Key("bytes").Int(0).End().End();
   }
-  json operator()(const Jump& j) const { return json{{"jump", {{"target", Text(j.chain)}}}}; }
-  json operator()(const Goto& g) const { return json{{"goto", {{"target", Text(g.chain)}}}}; }
-  json operator()(const Return&) const { return json{{"return", nullptr}}; }
-  json operator()(const Masquerade&) const { return json{{"masquerade", nullptr}}; }
-  json operator()(const Snat& s) const {
-    return json{
-        {"snat", {{"family", s.family == Family::kV4 ? "ip" : "ip6"}, {"addr", FormatAddr(s.to)}}}};
+  void operator()(const Jump& j) const {
+    w.Object().Key("jump").Object().Key("target").String(j.chain).End().End();
+  }
+  void operator()(const Goto& g) const {
+    w.Object().Key("goto").Object().Key("target").String(g.chain).End().End();
+  }
+  void operator()(const Return&) const { w.Object().Key("return").Null().End(); }
+  void operator()(const Masquerade&) const { w.Object().Key("masquerade").Null().End(); }
+  void operator()(const Snat& s) const {
+    w.Object().Key("snat").Object();
+    w.Key("family").String(s.family == Family::kV4 ? "ip" : "ip6");
+    w.Key("addr").String(FormatAddr(s.to));
+    w.End().End();
   }
 };
+
+// {"VERB": {"OBJECT": { "family": "inet", "table": T, ...
+// (the caller writes the rest and closes three levels)
+void Command(JsonWriter& w, const char* verb, const char* object, const std::string& table) {
+  w.Object().Key(verb).Object().Key(object).Object();
+  w.Key("family").String("inet").Key(std::string_view(object) == "table" ? "name" : "table");
+  w.String(table);
+}
+
+void AddSet(JsonWriter& w, const std::string& table, const ir::Set& s) {
+  Command(w, "add", "set", table);
+  w.Key("name").String(s.name);
+  w.Key("type").String(s.family == Family::kV4 ? "ipv4_addr" : "ipv6_addr");
+  w.Key("flags").Array().String("interval").End();
+  w.Key("elem").Array();
+  for (const auto& e : s.elements) Interval(w, e);
+  w.End().End().End().End();
+}
+
+void AddChain(JsonWriter& w, const std::string& table, const nft::Chain& c) {
+  Command(w, "add", "chain", table);
+  w.Key("name").String(c.name);
+  if (c.hook) {
+    w.Key("type").String(c.hook->type).Key("hook").String(c.hook->hook);
+    w.Key("prio").Int(c.hook->prio_value).Key("policy").String("accept");
+  }
+  w.End().End().End();
+}
+
+void AddRule(JsonWriter& w, const std::string& table, const std::string& chain,
+             const nft::Rule& r) {
+  Command(w, "add", "rule", table);
+  w.Key("chain").String(chain);
+  if (!r.comment.empty()) w.Key("comment").String(r.comment);
+  w.Key("expr").Array();
+  for (const auto& s : r.stmts) std::visit(StmtJson{w}, s);
+  w.End().End().End().End();
+}
 
 }  // namespace
 
 std::string RenderJson(const Table& t) {
-  json cmds = json::array();
-  cmds.push_back(json{{"metainfo", {{"json_schema_version", 1}}}});
-  json table{{"family", "inet"}, {"name", Text(t.name)}};
-  cmds.push_back(json{{"add", {{"table", table}}}});
-  cmds.push_back(json{{"delete", {{"table", table}}}});
-  cmds.push_back(json{{"add", {{"table", table}}}});
-  for (const auto& s : t.sets) {
-    json elems = json::array();
-    for (const auto& e : s.elements) elems.push_back(Interval(e));
-    cmds.push_back(json{{"add",
-                         {{"set",
-                           {{"family", "inet"},
-                            {"table", Text(t.name)},
-                            {"name", Text(s.name)},
-                            {"type", s.family == Family::kV4 ? "ipv4_addr" : "ipv6_addr"},
-                            {"flags", {"interval"}},
-                            {"elem", elems}}}}}});
+  std::string out;
+  JsonWriter w(out);
+  w.Object().Key("nftables").Array();
+  w.Object().Key("metainfo").Object().Key("json_schema_version").Int(1).End().End();
+  for (const char* verb : {"add", "delete", "add"}) {
+    Command(w, verb, "table", t.name);
+    w.End().End().End();
   }
+  for (const auto& s : t.sets) AddSet(w, t.name, s);
+  for (const auto& c : t.chains) AddChain(w, t.name, c);
   for (const auto& c : t.chains) {
-    json chain{{"family", "inet"}, {"table", Text(t.name)}, {"name", Text(c.name)}};
-    if (c.hook) {
-      chain["type"] = c.hook->type;
-      chain["hook"] = c.hook->hook;
-      chain["prio"] = c.hook->prio_value;
-      chain["policy"] = "accept";
-    }
-    cmds.push_back(json{{"add", {{"chain", chain}}}});
+    for (const auto& r : c.rules) AddRule(w, t.name, c.name, r);
   }
-  for (const auto& c : t.chains) {
-    for (const auto& r : c.rules) {
-      json expr = json::array();
-      for (const auto& s : r.stmts) expr.push_back(std::visit(StmtJson{}, s));
-      json rule{{"family", "inet"}, {"table", Text(t.name)}, {"chain", Text(c.name)}};
-      if (!r.comment.empty()) rule["comment"] = Text(r.comment);
-      rule["expr"] = expr;
-      cmds.push_back(json{{"add", {{"rule", rule}}}});
-    }
-  }
-  return json{{"nftables", cmds}}.dump(1, '\t') + "\n";
+  w.End().End();
+  out += '\n';
+  return out;
 }
 
 }  // namespace pbrc::nft

@@ -15,8 +15,8 @@ struct MatchAddr {
   Family family;
   bool source;
   bool negated;
-  std::string set;                 // "@name" when not empty
-  std::vector<Interval> elements;  // otherwise
+  std::string set;        // "@name" when not empty
+  IntervalList elements;  // otherwise
 };
 struct MatchNfproto {
   Family family;

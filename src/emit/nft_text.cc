@@ -2,6 +2,7 @@
 // delete valid when the table does not exist yet (nft 1.0.6 has no `destroy`), `delete`
 // drops the old table with all its sets, and the new table follows.
 #include <sstream>
+#include <utility>
 
 #include "emit/nft_model.h"
 #include "pbrc/syntax.h"
@@ -20,7 +21,7 @@ std::string Quote(const std::string& s) {
 
 std::string AddrKeyword(Family f) { return f == Family::kV4 ? "ip" : "ip6"; }
 
-std::string Elements(const std::vector<Interval>& els) {
+std::string Elements(const IntervalList& els) {
   if (els.size() == 1) return FormatInterval(els[0]);
   std::string out = "{ ";
   for (size_t i = 0; i < els.size(); ++i) out += (i ? ", " : "") + FormatInterval(els[i]);
@@ -137,7 +138,7 @@ std::string RenderText(const Table& t, const ir::Program& p) {
     os << "\t}\n" << (i + 1 < t.chains.size() ? "\n" : "");
   }
   os << "}\n";
-  return os.str();
+  return std::move(os).str();  // C++20: the buffer itself, not a copy
 }
 
 }  // namespace pbrc::nft

@@ -17,9 +17,13 @@ std::unique_ptr<Compilation> Compile(const std::string& path, FileReader& reader
   }
   c->model = Analyze(c->prog, c->sm, c->diags, reader);  // resolve, check, evaluate sets
   if (!c->model) return c;
+  // Nothing past sema reads the AST (the model holds what lowering needs, the source
+  // manager what diagnostics need); at 1M rules it is gigabytes, so it goes now.
+  c->prog = Program{};
   std::string name = std::filesystem::path(path).filename().string();
   ir::Program p = ir::Lower(*c->model, c->sm, name);  // lower to the IR
-  if (!ir::Allocate(p, c->diags)) return c;           // marks, tables, preferences
+  c->model.reset();  // the IR holds all the rest needs (and shares the sets' intervals)
+  if (!ir::Allocate(p, c->diags)) return c;  // marks, tables, preferences
   c->ir = std::move(p);
   return c;
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "pbrc/ir.h"
 #include "pbrc/syntax.h"
@@ -45,6 +46,7 @@ class Lowering {
     p_.uses_v6 = UsesV6();
     Targets();
     Sets();
+    p_.rules.reserve(m_.rules.size() + m_.links.size());  // one family each, mostly
     for (RuleId id = 0; id < m_.rules.size(); ++id) {
       if (m_.rules[id].oif.empty()) ClassifyRule(m_.rules[id], id);
     }
@@ -247,7 +249,14 @@ class Lowering {
         SelectorRule(r, id, IpRuleKind::kSelector);
       }
     }
-    // 5. each link's own addresses route by the link's table.
+    // 5. each link's own addresses route by the link's table, unless a selector rule
+    // already says exactly that.
+    std::set<SelectorKey> selectors;
+    for (const auto& o : p_.ip_rules) {
+      if (o.kind == IpRuleKind::kSelector && o.from && !o.to && o.iif.empty() && o.target) {
+        selectors.insert(KeyOf(o));
+      }
+    }
     for (size_t i = 0; i < m_.links.size(); ++i) {
       for (const auto& a : m_.links[i].addrs) {
         if (a.family == Family::kV6 && !p_.uses_v6) continue;
@@ -257,19 +266,15 @@ class Lowering {
         s.from = Prefix{a, Bits(a.family)};
         s.target = i;
         s.origin = OriginOf(m_.links[i].range, sm_);
-        if (!Duplicate(s)) p_.ip_rules.push_back(s);
+        if (!selectors.count(KeyOf(s))) p_.ip_rules.push_back(s);
       }
     }
   }
 
-  bool Duplicate(const IpRule& s) const {
-    for (const auto& o : p_.ip_rules) {
-      if (o.kind == IpRuleKind::kSelector && o.family == s.family && o.from == s.from && !o.to &&
-          o.iif.empty() && o.target == s.target) {
-        return true;
-      }
-    }
-    return false;
+  // `from PREFIX lookup TARGET` of one family: what makes a link-address rule redundant.
+  using SelectorKey = std::tuple<Family, U128, int, size_t>;
+  static SelectorKey KeyOf(const IpRule& r) {
+    return {r.family, r.from->addr.value, r.from->len, *r.target};
   }
 
   void SelectorRule(const model::Rule& r, RuleId id, IpRuleKind kind) {

@@ -1,5 +1,6 @@
 // `--emit ir`: the allocated IR as stable text, one fact a line. Goldens diff this.
 #include <sstream>
+#include <utility>
 
 #include "pbrc/ir.h"
 #include "pbrc/text.h"
@@ -105,7 +106,7 @@ std::string Print(const Program& p) {
        << "\n";
   }
   for (const auto& s : p.sysctls) os << "sysctl " << s.key << "=" << s.value << "\n";
-  return os.str();
+  return std::move(os).str();  // C++20: the buffer itself, not a copy
 }
 
 }  // namespace pbrc::ir

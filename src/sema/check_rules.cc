@@ -336,6 +336,7 @@ std::vector<model::Rule> CheckRules(const Symbols& syms, SetEvaluator& sets,
                                     std::vector<model::Link>& links, Diagnostics& diags) {
   RuleChecker checker(syms, sets, links, diags);
   std::vector<model::Rule> out;
+  out.reserve(syms.rules.size());  // no doubling copy of a million rules
   for (const auto* r : syms.rules) {
     if (auto rule = checker.Check(*r)) out.push_back(std::move(*rule));
   }

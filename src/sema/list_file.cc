@@ -17,7 +17,12 @@ Range Span(uint32_t file, uint32_t line, uint32_t offset, size_t col0, size_t le
   return r;
 }
 
-bool ParseEntry(std::string_view entry, Range where, Diagnostics& diags, model::AddrValue& out) {
+// Entries as read, per family, before normalization.
+struct Entries {
+  std::vector<Interval> v4, v6;
+};
+
+bool ParseEntry(std::string_view entry, Range where, Diagnostics& diags, Entries& out) {
   std::optional<Interval> iv;
   size_t slash = entry.find('/');
   size_t dash = entry.find('-');
@@ -58,7 +63,7 @@ bool ParseEntry(std::string_view entry, Range where, Diagnostics& diags, model::
 std::optional<model::AddrValue> ParseListFile(uint32_t file_id, const SourceManager& sm,
                                               Diagnostics& diags) {
   const SourceFile& f = sm.Get(file_id);
-  model::AddrValue out;
+  Entries out;
   bool ok = true;
   uint32_t lines = static_cast<uint32_t>(f.line_starts.size());
   for (uint32_t line = 1; line <= lines; ++line) {
@@ -83,7 +88,8 @@ std::optional<model::AddrValue> ParseListFile(uint32_t file_id, const SourceMana
     if (!ParseEntry(entry, where, diags, out)) ok = false;
   }
   if (!ok) return std::nullopt;
-  return out;
+  return model::AddrValue{IntervalList(Normalize(std::move(out.v4))),
+                          IntervalList(Normalize(std::move(out.v6)))};
 }
 
 }  // namespace pbrc::sema

@@ -10,7 +10,7 @@
 
 namespace pbrc::sema {
 
-// Loads the buffer as file `file_id` of `sm` and returns its addresses (not normalized),
+// Loads the buffer as file `file_id` of `sm` and returns its addresses (normalized),
 // or nullopt after reporting errors.
 std::optional<model::AddrValue> ParseListFile(uint32_t file_id, const SourceManager& sm,
                                               Diagnostics& diags);

@@ -1,3 +1,5 @@
+#include "pbrc/sema.h"
+
 #include <gtest/gtest.h>
 
 #include "testing.h"
@@ -61,6 +63,65 @@ TEST(Sets, CyclesEmptySetsAndExcept) {
   EXPECT_TRUE(Has(r, "error[E0106]")) << r.diags;
   EXPECT_TRUE(Has(r, "t.pbr:3:5: error[E0206]: set 'e' is empty")) << r.diags;
   EXPECT_TRUE(Has(r, "t.pbr:4:51: error[E0206]: empty set")) << r.diags;
+}
+
+// 1000 rules over one set (named, inline list file, and a set that is only another set):
+// the model and the IR hold one copy of its elements, every use shares it.
+TEST(Sets, ManyRulesShareOneCopy) {
+  MemoryReader fs;
+  std::string list;
+  for (int i = 0; i < 1000; ++i) {  // every other /24: nothing merges
+    list += "100." + std::to_string(i / 125) + "." + std::to_string(i % 125 * 2) + ".0/24\n";
+  }
+  fs.Add("l.txt", list + "2001:db8::/32\n");
+  std::string policy = "set big = file \"l.txt\";\nset alias = set big;\npolicy {\n";
+  for (int i = 0; i < 1000; ++i) {
+    std::string from = "from 10.0." + std::to_string(i / 200) + "." + std::to_string(i % 200);
+    const char* to[] = {"to set big", "to file \"l.txt\"", "to set alias"};
+    policy += "  " + from + " " + to[i % 3] + " via main;\n";
+  }
+  auto r = CompileText(policy + "}\n", fs);
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  const auto& sets = r.c->ir->sets;
+  ASSERT_EQ(sets.size(), 4u);  // alias_v4, alias_v6, big_v4, big_v6
+  EXPECT_EQ(sets[2].name, "big_v4");
+  EXPECT_EQ(sets[2].elements.size(), 1000u);
+  EXPECT_TRUE(sets[0].elements.SameStorage(sets[2].elements));
+  EXPECT_TRUE(sets[1].elements.SameStorage(sets[3].elements));
+  size_t inline_rules = 0;
+  for (const auto& rule : r.c->ir->rules) {
+    if (!rule.daddr || !rule.daddr->set.empty()) continue;
+    ++inline_rules;
+    const auto& same = rule.family == Family::kV4 ? sets[2] : sets[3];
+    EXPECT_TRUE(rule.daddr->elements.SameStorage(same.elements));
+  }
+  EXPECT_EQ(inline_rules, 333u);  // the `to file` rules (IPv4 only: their source is)
+}
+
+// The same in the model (which Compile releases once lowered): sema alone.
+TEST(Sets, ManyRulesShareOneCopyInTheModel) {
+  MemoryReader fs;
+  fs.Add("l.txt", "100.0.0.0/24\n100.0.2.0/24\n2001:db8::/32\n");
+  std::string policy = "set big = file \"l.txt\";\nset alias = set big;\npolicy {\n";
+  for (int i = 0; i < 300; ++i) {
+    const char* to[] = {"to set big", "to file \"l.txt\"", "to set alias"};
+    policy += "  from 10.0.0." + std::to_string(i % 200) + " " + to[i % 3] + " via main;\n";
+  }
+  fs.Add("t.pbr", policy + "}\n");
+  SourceManager sm;
+  Diagnostics diags;
+  Program prog = LoadProgram("t.pbr", sm, diags, fs);
+  auto model = Analyze(prog, sm, diags, fs);
+  ASSERT_TRUE(model) << RenderText(diags.Sorted(), sm, RenderOptions{});
+  ASSERT_EQ(model->sets.size(), 2u);  // alias, big
+  const model::AddrValue& big = model->sets[1].value;
+  EXPECT_EQ(big.v4.size(), 2u);
+  EXPECT_TRUE(model->sets[0].value.v4.SameStorage(big.v4));
+  ASSERT_EQ(model->rules.size(), 300u);
+  for (const auto& rule : model->rules) {
+    EXPECT_TRUE(rule.to->value.v4.SameStorage(big.v4));
+    EXPECT_TRUE(rule.to->value.v6.SameStorage(big.v6));
+  }
 }
 
 TEST(Checks, MarksTablesAndInterfaces) {

@@ -1,5 +1,6 @@
 // Set evaluation: memoized per name, cycles and chains deeper than kMaxDepth reported,
-// each list file read once, `except` applied after the union, empty results reported.
+// each list file read once, `except` applied after the union (all excepts in one sweep),
+// empty results reported.
 #include "sema/set_eval.h"
 
 #include <algorithm>
@@ -71,17 +72,22 @@ std::optional<model::AddrValue> SetEvaluator::Eval(const ast::SetBody& body,
                                                    const std::vector<ast::SetBody>& excepts) {
   auto value = Body(body);
   bool ok = value.has_value();
+  std::vector<model::AddrValue> minus;
   for (const auto& ex : excepts) {
-    auto minus = Body(ex);
-    if (!minus || !ok) {
-      ok = false;
-      continue;
-    }
-    value->v4 = Subtract(value->v4, minus->v4);
-    value->v6 = Subtract(value->v6, minus->v6);
+    auto m = Body(ex);  // every except is evaluated, to report all its errors
+    if (!m) ok = false;
+    if (ok) minus.push_back(std::move(*m));
   }
   if (!ok) return std::nullopt;
-  return value;
+  if (minus.empty()) return value;
+  // One sweep for all excepts: (A - B) - C == A - (B u C).
+  std::vector<const std::vector<Interval>*> m4, m6;
+  for (const auto& m : minus) {
+    m4.push_back(&m.v4.vec());
+    m6.push_back(&m.v6.vec());
+  }
+  return model::AddrValue{IntervalList(SubtractAll(value->v4.vec(), m4)),
+                          IntervalList(SubtractAll(value->v6.vec(), m6))};
 }
 
 std::optional<model::AddrValue> SetEvaluator::Body(const ast::SetBody& body) {
@@ -89,20 +95,27 @@ std::optional<model::AddrValue> SetEvaluator::Body(const ast::SetBody& body) {
     diags_.Error(Code::kEmptySet, body.range, "empty set");
     return std::nullopt;
   }
-  model::AddrValue out;
+  // A set or list file alone is already normalized: share it rather than copy it.
+  if (body.elements.size() == 1 && (std::holds_alternative<ast::SetRef>(body.elements[0]) ||
+                                    std::holds_alternative<ast::FileRef>(body.elements[0]))) {
+    const model::AddrValue* v = Ref(body.elements[0]);
+    if (!v) return std::nullopt;
+    return *v;
+  }
+  Parts out;
   bool ok = true;
   for (const auto& e : body.elements) ok = Element(e, out) && ok;
   if (!ok) return std::nullopt;
-  out.v4 = Normalize(std::move(out.v4));
-  out.v6 = Normalize(std::move(out.v6));
-  return out;
+  return model::AddrValue{IntervalList(Normalize(std::move(out.v4))),
+                          IntervalList(Normalize(std::move(out.v6)))};
 }
 
-bool SetEvaluator::Element(const ast::Element& e, model::AddrValue& out) {
-  auto append = [&](const model::AddrValue& v) {
-    out.v4.insert(out.v4.end(), v.v4.begin(), v.v4.end());
-    out.v6.insert(out.v6.end(), v.v6.begin(), v.v6.end());
-  };
+const model::AddrValue* SetEvaluator::Ref(const ast::Element& e) {
+  if (auto* s = std::get_if<ast::SetRef>(&e)) return Named(s->name.text, s->name.range);
+  return ListFile(std::get<ast::FileRef>(e));
+}
+
+bool SetEvaluator::Element(const ast::Element& e, Parts& out) {
   if (auto* p = std::get_if<ast::PrefixElem>(&e)) {
     auto pre = CheckPrefix(*p, diags_);
     if (!pre) return false;
@@ -116,16 +129,10 @@ bool SetEvaluator::Element(const ast::Element& e, model::AddrValue& out) {
     (iv->family == Family::kV4 ? out.v4 : out.v6).push_back(*iv);
     return true;
   }
-  if (auto* s = std::get_if<ast::SetRef>(&e)) {
-    const model::AddrValue* v = Named(s->name.text, s->name.range);
-    if (!v) return false;
-    append(*v);
-    return true;
-  }
-  const auto& f = std::get<ast::FileRef>(e);
-  const model::AddrValue* v = ListFile(f);
+  const model::AddrValue* v = Ref(e);
   if (!v) return false;
-  append(*v);
+  out.v4.insert(out.v4.end(), v->v4.begin(), v->v4.end());
+  out.v6.insert(out.v6.end(), v->v6.begin(), v->v6.end());
   return true;
 }
 

@@ -1,5 +1,6 @@
 // Evaluates set expressions to normalized addresses: named sets (memoized, cycles reported),
-// inline lists, list files (read once each) and `except` differences.
+// inline lists, list files (read once each) and `except` differences. Values are shared: a
+// set or list file used by many rules (or alone in another set) is stored once.
 #pragma once
 
 #include <map>
@@ -28,8 +29,14 @@ class SetEvaluator {
   std::set<std::string> Used() const;
 
  private:
+  // Intervals of a body as collected, before normalization.
+  struct Parts {
+    std::vector<Interval> v4, v6;
+  };
   std::optional<model::AddrValue> Body(const ast::SetBody& body);
-  bool Element(const ast::Element& e, model::AddrValue& out);
+  bool Element(const ast::Element& e, Parts& out);
+  // The value of a `set NAME` or `file "PATH"` element; nullptr after errors.
+  const model::AddrValue* Ref(const ast::Element& e);
   const model::AddrValue* ListFile(const ast::FileRef& ref);
 
   const Symbols& syms_;

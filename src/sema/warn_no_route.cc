@@ -24,7 +24,9 @@ bool HasDefault(const model::Link& l, Family f) {
 // The destinations of family `f` the rule can match that none of the link's routes covers.
 std::vector<Interval> Uncovered(const model::Rule& rule, const model::Link& l, Family f) {
   std::vector<Interval> dst = {Interval{f, 0, f == Family::kV4 ? U128(0xffffffff) : ~U128(0)}};
-  if (rule.to) dst = rule.to->negated ? Subtract(dst, rule.to->value.Of(f)) : rule.to->value.Of(f);
+  if (rule.to) {
+    dst = rule.to->negated ? Subtract(dst, rule.to->value.Of(f).vec()) : rule.to->value.Of(f).vec();
+  }
   std::vector<Interval> routes;
   for (const auto& r : l.routes) {
     if (r.dst.addr.family == f) routes.push_back(ToInterval(r.dst));
