@@ -96,7 +96,7 @@ load_and_compare() {
   want="$(sed -n 's/^set \([^ ]*\) .*/\1/p' "$dir/ir" | sort)"
   [ "$got" = "$want" ] || fail "$label: sets are '$got', IR has '$want'"
   got="$(sed -n 's/^\tchain \([^ ]*\) {$/\1/p' "$dir/text.list" | sort | tr '\n' ' ')"
-  want="classify classify_stateless output prerouting restore "
+  want="classify classify_stateless classify_stateless_forward output prerouting restore "
   [ "$got" = "$want" ] || fail "$label: chains are '$got', expected '$want'"
   while IFS= read -r dev; do
     grep -qF "iifname \"$dev\"" "$dir/text.list" || fail "$label: no rule matches iifname '$dev'"
