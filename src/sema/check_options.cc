@@ -81,7 +81,7 @@ void Apply(const ast::Option& o, model::Options& out, Diagnostics& diags) {
       break;
     }
     case ast::OptionKind::kProtocol:
-      if (auto v = CheckNumber(o.numbers[0], 5, 255, "protocol", diags)) {
+      if (auto v = CheckNumber(o.numbers[0], 5, 254, "protocol", diags)) {
         out.protocol = static_cast<uint32_t>(*v);
       }
       break;

@@ -17,7 +17,7 @@ base="$(e2e_compile "$here_e2e/policies/gatewayless.pbr")"
 grep -q '^route replace default dev eth4 table [0-9]* proto' "$base.ip6" ||
   fail "gatewayless.ip6 has no 'default dev eth4' route: $(grep '^route' "$base.ip6")"
 e2e_apply "$base"
-table="$(sed -n 's/^route replace default dev eth4 table \([0-9]*\) .*/\1/p' "$base.ip6")"
+table="$(sed -n 's/^route replace default dev eth4 table \([0-9]*\) .*/\1/p' "$base.ip6" | head -1)"
 
 expect_flow cli udp vpn "v6 udp from the LAN via the gateway-less link" --from fd98:1::2 --to 2001:db8:99::1
 expect_flow cli tcp vpn "v6 tcp from the LAN via the gateway-less link" --from fd98:1::2 --to 2001:db8:53::53

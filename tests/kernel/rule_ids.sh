@@ -55,7 +55,7 @@ for pair in 1:eth1 2:eth2 3:eth1 4:eth2; do
 done
 
 # Negative control: the two rules of one line on one preference, as before rule ids.
-p1="$(sed -n 's/^rule add pref \([0-9]*\) from 10.1.0.0\/16 .*/\1/p' "$tmp/ids.ip")"
+p1="$(sed -n 's/^rule add pref \([0-9]*\) from 10.1.0.0\/16 .*/\1/p' "$tmp/ids.ip" | head -1)"
 [ -n "$p1" ] || fail "control: no rule for 10.1.0.0/16 in ids.ip"
 sed "s/^rule add pref [0-9]* from 10.2.0.0\/16 /rule add pref $p1 from 10.2.0.0\/16 /" "$tmp/ids.ip" > "$tmp/shared.ip"
 if check_prefs "$tmp/shared.ip" >/dev/null; then fail "control: shared preferences were not detected"; fi

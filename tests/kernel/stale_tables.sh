@@ -44,11 +44,11 @@ ip -n "$(ns_name r)" link add eth1 type veth peer name peer1
 ip -n "$(ns_name r)" link set eth1 up
 ip -n "$(ns_name r)" addr add 10.0.1.2/24 dev eth1
 ip -n "$(ns_name r)" -6 addr add fd00:1::2/64 dev eth1 nodad
-# A route of another protocol in the table A uses, and another policy's routes (protocol 251).
+# A route of another protocol in the table A uses, and another policy's routes (protocol 252; 251 is this policy's staging protocol).
 in_ns r ip route add 10.50.0.0/16 via 10.0.1.1 dev eth1 table 20002 proto static
 in_ns r ip -6 route add 2001:db8:50::/48 via fd00:1::1 dev eth1 table 20002 proto static
-in_ns r ip route add 10.60.0.0/16 via 10.0.1.1 dev eth1 table 20002 proto 251
-in_ns r ip -6 route add default via fd00:1::1 dev eth1 table 30000 proto 251
+in_ns r ip route add 10.60.0.0/16 via 10.0.1.1 dev eth1 table 20002 proto 252
+in_ns r ip -6 route add default via fd00:1::1 dev eth1 table 30000 proto 252
 
 policy a 'table 20002; route 10.10.0.0/16 via 10.0.1.254; route 2001:db8:10::/48;'
 policy b 'table 20005;'
@@ -65,14 +65,14 @@ for f in 4 6; do
   expect_count "B filled its table" 1 $f 20005 250
   expect_count "hand-added route survives B" 1 $f 20002 static
 done
-expect_count "another policy's route survives B" 1 4 20002 251
-expect_count "another policy's route survives B" 1 6 30000 251
+expect_count "another policy's route survives B" 1 4 20002 252
+expect_count "another policy's route survives B" 1 6 30000 252
 apply c
 for f in 4 6; do
   expect_count "C removed the link" 0 $f 20005 250
   expect_count "hand-added route survives C" 1 $f 20002 static
 done
-expect_count "another policy's route survives C" 1 4 20002 251
+expect_count "another policy's route survives C" 1 4 20002 252
 [ -z "$(in_ns r ip route show table all proto 250)$(in_ns r ip -6 route show table all proto 250)" ] ||
   fail "C left routes of protocol 250"
 
@@ -81,6 +81,15 @@ apply a
 in_ns r ip -batch "$tmp/b.ip" || fail "ip -batch b.ip failed"
 expect_count "the IPv4 batch moved IPv4" 0 4 20002 250
 expect_count "the IPv4 batch left IPv6 alone" 2 6 20002 250
+
+# The batch stages every change under protocol 251 and removes the staging copies at the end.
+for fam in 4 6; do
+  n="$(in_ns r ip "-$fam" route show table all proto 251 | grep -c .)"
+  [ "$n" = 0 ] || fail "IPv$fam: $n routes of the staging protocol 251 are left"
+  n="$(in_ns r ip "-$fam" rule show | grep -c " proto 251$")"
+  [ "$n" = 0 ] || fail "IPv$fam: $n rules of the staging protocol 251 are left"
+done
+echo "ok: no rule or route of the staging protocol 251 is left"
 
 # Negative control: the per-table flush pbrc used to write leaves A's routes behind.
 sed 's/^route flush root .* table all proto 250$/route flush table 20005 proto 250/' "$tmp/b.ip" > "$tmp/old.ip"
