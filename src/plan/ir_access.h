@@ -1,0 +1,15 @@
+// The few places the plan reads IR storage directly. Kept in one header so that a change of
+// representation (sets shared by pointer) is adapted here and nowhere else in src/plan/.
+#pragma once
+
+#include <vector>
+
+#include "pbrc/ir.h"
+
+namespace pbrc::plan {
+
+inline const std::vector<Interval>& ElementsOf(const ir::Set& s) { return s.elements; }
+inline const std::vector<Interval>& ElementsOf(const ir::AddrMatch& m) { return m.elements; }
+inline const ir::Target& TargetOf(const ir::Program& p, size_t index) { return p.targets[index]; }
+
+}  // namespace pbrc::plan
