@@ -1,0 +1,51 @@
+// Reading what the kernel holds for one policy, in the plan's comparable form. Every reader
+// returns false with a message naming what failed (a system failure, exit 3); none of them
+// changes anything in the kernel.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pbrc/ir.h"
+#include "pbrc/plan.h"
+
+namespace pbrc::live {
+
+// Moves this (single-threaded) process into the named network namespace (/run/netns/NAME).
+bool EnterNetns(const std::string& name, std::string& err);
+
+// What pbrc owns outside nft: its ip rules and routes carry `protocol`.
+struct Ownership {
+  uint32_t protocol = 0;
+  uint32_t pref_lo = 0, pref_hi = 0;  // pbrc's preference band
+  std::vector<uint32_t> tables;       // tables pbrc's routes go to (for warnings)
+};
+
+// `ip rule`s of both families with pbrc's protocol; warns about others in the band.
+bool ReadIpRules(const Ownership& own, plan::State& out, std::vector<std::string>& warnings,
+                 std::string& err);
+// Routes of both families with pbrc's protocol, in every table; warns about routes of other
+// protocols in pbrc's tables.
+bool ReadRoutes(const Ownership& own, plan::State& out, std::vector<std::string>& warnings,
+                std::string& err);
+// The current values of `keys` under /proc/sys; a key that does not exist is left out.
+bool ReadSysctls(const std::vector<std::string>& keys, plan::State& out, std::string& err);
+
+// `list table inet TABLE` as libnftables JSON; `exists` false when there is no such table.
+bool ListNftTable(const std::string& table, std::string& json, bool& exists, std::string& err);
+// The JSON listing the kernel gives for `nft_script` (pbrc's nft artifact), loaded in a
+// private network namespace of a child process that exits right after: the desired side in
+// the kernel's own words, so both sides of the plan are listed the same way.
+bool CanonicalNftListing(const std::string& nft_script, const std::string& table, std::string& json,
+                         std::string& err);
+// The objects of a table listing: sets (elements normalized), chains and their rules (by
+// chain and position; the rule comment is the origin).
+bool NftObjects(const std::string& json, plan::State& out, std::string& err);
+
+// Both sides of a live plan for the allocated program `p`; enters `netns` (when not empty)
+// after loading the desired ruleset privately and before reading anything.
+bool ReadLivePlan(const ir::Program& p, const std::string& netns, plan::State& desired,
+                  plan::State& current, std::vector<std::string>& warnings, std::string& err);
+
+}  // namespace pbrc::live

@@ -1,0 +1,53 @@
+// Both sides of `pbrc diff POLICY`: the desired state (the policy's nft table as the kernel
+// lists it after loading it in a private namespace, plus its ip rules, routes and sysctls
+// from the IR) and the current one (read from the kernel, inside --netns when given).
+#include <algorithm>
+
+#include "live/live.h"
+#include "pbrc/emit.h"
+
+namespace pbrc::live {
+namespace {
+
+Ownership OwnershipOf(const ir::Program& p) {
+  Ownership own{p.opts.protocol, p.opts.pref_lo, p.opts.pref_hi, {}};
+  for (const auto& t : p.targets)
+    if (t.table && t.table != ir::kMainTable) own.tables.push_back(t.table);
+  for (const auto& r : p.routes) own.tables.push_back(r.table);
+  std::sort(own.tables.begin(), own.tables.end());
+  own.tables.erase(std::unique(own.tables.begin(), own.tables.end()), own.tables.end());
+  return own;
+}
+
+bool IsNft(plan::Kind k) {
+  return k == plan::Kind::kTable || k == plan::Kind::kSet || k == plan::Kind::kChain ||
+         k == plan::Kind::kRule || k == plan::Kind::kNat;
+}
+
+}  // namespace
+
+bool ReadLivePlan(const ir::Program& p, const std::string& netns, plan::State& desired,
+                  plan::State& current, std::vector<std::string>& warnings, std::string& err) {
+  std::string canonical;
+  if (!CanonicalNftListing(emit::NftText(p), p.opts.nft_table, canonical, err)) return false;
+  if (!NftObjects(canonical, desired, err)) return false;
+  for (auto& o : plan::FromProgram(p).objects)
+    if (!IsNft(o.kind)) desired.objects.push_back(std::move(o));
+
+  if (!netns.empty() && !EnterNetns(netns, err)) return false;
+  std::string listing;
+  bool exists = false;
+  if (!ListNftTable(p.opts.nft_table, listing, exists, err)) return false;
+  if (exists && !NftObjects(listing, current, err)) return false;
+  Ownership own = OwnershipOf(p);
+  if (!ReadIpRules(own, current, warnings, err) || !ReadRoutes(own, current, warnings, err))
+    return false;
+  std::vector<std::string> keys;
+  for (const auto& s : p.sysctls) keys.push_back(s.key);
+  if (!ReadSysctls(keys, current, err)) return false;
+  plan::SortState(desired);
+  plan::SortState(current);
+  return true;
+}
+
+}  // namespace pbrc::live
