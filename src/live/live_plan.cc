@@ -1,10 +1,14 @@
 // Both sides of `pbrc diff POLICY`: the desired state (the policy's nft table as the kernel
-// lists it after loading it in a private namespace, plus its ip rules, routes and sysctls
+// lists it after loading it in a private namespace; its sets, ip rules, routes and sysctls
 // from the IR) and the current one (read from the kernel, inside --netns when given).
+// Sets are loaded privately with one element each: their elements are compared as
+// intervals, which need no canonical listing, and loading 100k elements twice would cost
+// more than the whole live listing.
 #include <algorithm>
 
 #include "live/live.h"
 #include "pbrc/emit.h"
+#include "plan/ir_access.h"
 
 namespace pbrc::live {
 namespace {
@@ -19,20 +23,26 @@ Ownership OwnershipOf(const ir::Program& p) {
   return own;
 }
 
-bool IsNft(plan::Kind k) {
-  return k == plan::Kind::kTable || k == plan::Kind::kSet || k == plan::Kind::kChain ||
-         k == plan::Kind::kRule || k == plan::Kind::kNat;
+// Objects of the desired side taken from the IR; the rest come from the canonical listing.
+bool FromIr(plan::Kind k) {
+  return k == plan::Kind::kSet || k == plan::Kind::kIpRule || k == plan::Kind::kRoute ||
+         k == plan::Kind::kSysctl;
 }
 
 }  // namespace
 
 bool ReadLivePlan(const ir::Program& p, const std::string& netns, plan::State& desired,
                   plan::State& current, std::vector<std::string>& warnings, std::string& err) {
+  ir::Program small = p;
+  for (auto& s : small.sets) plan::TrimElements(s, 1);
   std::string canonical;
-  if (!CanonicalNftListing(emit::NftText(p), p.opts.nft_table, canonical, err)) return false;
-  if (!NftObjects(canonical, desired, err)) return false;
+  plan::State listed;
+  if (!CanonicalNftListing(emit::NftText(small), p.opts.nft_table, canonical, err)) return false;
+  if (!NftObjects(canonical, listed, err)) return false;
+  for (auto& o : listed.objects)
+    if (!FromIr(o.kind)) desired.objects.push_back(std::move(o));
   for (auto& o : plan::FromProgram(p).objects)
-    if (!IsNft(o.kind)) desired.objects.push_back(std::move(o));
+    if (FromIr(o.kind)) desired.objects.push_back(std::move(o));
 
   if (!netns.empty() && !EnterNetns(netns, err)) return false;
   std::string listing;

@@ -10,6 +10,10 @@ namespace pbrc::plan {
 
 inline const std::vector<Interval>& ElementsOf(const ir::Set& s) { return s.elements; }
 inline const std::vector<Interval>& ElementsOf(const ir::AddrMatch& m) { return m.elements; }
+// Keeps the first `n` elements of a set (the live plan loads sets this small for listing).
+inline void TrimElements(ir::Set& s, size_t n) {
+  if (s.elements.size() > n) s.elements.resize(n);
+}
 inline const ir::Target& TargetOf(const ir::Program& p, size_t index) { return p.targets[index]; }
 
 }  // namespace pbrc::plan
