@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,9 @@ bool CanonicalNftListing(const std::string& nft_script, const std::string& table
 // The objects of a table listing: sets (elements normalized), chains and their rules (by
 // chain and position; the rule comment is the origin).
 bool NftObjects(const std::string& json, plan::State& out, std::string& err);
+
+// A rule's expression list as nft-like text; statements it does not know stay JSON.
+std::string ExprText(const nlohmann::json& expr);
 
 // Both sides of a live plan for the allocated program `p`; enters `netns` (when not empty)
 // after loading the desired ruleset privately and before reading anything.

@@ -1,8 +1,8 @@
 // A libnftables JSON listing of one table -> plan objects. Sets are matched by name and
 // family with their elements as normalized intervals (the kernel splits and joins intervals
 // as it likes); chains by name; rules by chain and position, compared as their expression
-// JSON without handles, the comment being the origin. Both sides of a live plan go through
-// here, so the same rule lists the same way.
+// (ExprText, counter values left out), the comment being the origin. Both sides of a live plan go
+// through here, so the same rule lists the same way.
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -55,6 +55,14 @@ std::string ChainAttrs(const json& c) {
          c["prio"].dump() + " policy " + c.value("policy", "");
 }
 
+// Counter values change with traffic; a rule with a counter is the same rule at any count.
+json WithoutCounts(json expr) {
+  if (!expr.is_array()) return expr;
+  for (auto& s : expr)
+    if (s.is_object() && s.contains("counter")) s["counter"] = nullptr;
+  return expr;
+}
+
 }  // namespace
 
 bool NftObjects(const std::string& text, plan::State& out, std::string& err) {
@@ -79,8 +87,11 @@ bool NftObjects(const std::string& text, plan::State& out, std::string& err) {
         const auto& r = item["rule"];
         std::string chain = r.value("chain", "");
         std::string key = chain + " #" + std::to_string(++position[chain]);
-        out.objects.push_back(
-            {plan::Kind::kRule, key, r["expr"].dump(), r.value("comment", ""), {}});
+        out.objects.push_back({plan::Kind::kRule,
+                               key,
+                               ExprText(WithoutCounts(r["expr"])),
+                               r.value("comment", ""),
+                               {}});
       }
     }
   } catch (const json::exception& e) {

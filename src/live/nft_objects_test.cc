@@ -21,7 +21,15 @@ const char* kListing = R"({"nftables": [{"metainfo": {"version": "1.0.6"}},
  {"chain": {"family": "inet", "table": "pbr", "name": "prerouting", "handle": 5,
    "type": "filter", "hook": "prerouting", "prio": -150, "policy": "accept"}},
  {"rule": {"family": "inet", "table": "pbr", "chain": "classify", "handle": 8,
-   "comment": "t.pbr:3 -> a", "expr": [{"accept": null}]}},
+   "comment": "t.pbr:3 -> a", "expr": [
+     {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}},
+                "right": "@A_v4"}},
+     {"match": {"op": "!=", "left": {"payload": {"protocol": "tcp", "field": "dport"}},
+                "right": {"set": [80, {"range": [8000, 8080]}]}}},
+     {"counter": {"packets": 12, "bytes": 3400}},
+     {"mangle": {"key": {"meta": {"key": "mark"}},
+                 "value": {"|": [{"&": [{"meta": {"key": "mark"}}, 4294967282]}, 2]}}},
+     {"return": null}]}},
  {"rule": {"family": "inet", "table": "pbr", "chain": "classify", "handle": 9,
    "expr": [{"drop": null}]}}]})";
 
@@ -43,7 +51,10 @@ TEST(NftObjects, ReadsEveryElementSpelling) {
   EXPECT_EQ(s.objects[4].attrs, "type filter hook prerouting prio -150 policy accept");
   EXPECT_EQ(s.objects[5].key, "classify #1");
   EXPECT_EQ(s.objects[5].origin, "t.pbr:3 -> a");
-  EXPECT_EQ(s.objects[5].attrs, R"([{"accept":null}])");
+  EXPECT_EQ(s.objects[5].attrs,
+            "ip saddr @A_v4 tcp dport != { 80, 8000-8080 } counter meta mark set meta mark & "
+            "0xfffffff2 | 0x00000002 return");
+  EXPECT_EQ(s.objects[6].attrs, R"(drop)");
   EXPECT_EQ(s.objects[6].key, "classify #2");
 }
 
