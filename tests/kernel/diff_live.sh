@@ -99,7 +99,13 @@ echo "ok: nothing applied, everything to add"
 apply_a
 plan 0 "$tmp/A.pbr"
 summary "plan: 0 to add, 0 to change, 0 to remove"
-echo "ok: policy A applied, diff A is empty"
+# ...although the kernel lists pbrc's rules differently from how pbrc wrote them: the
+# empty plan above is not a text comparison.
+grep -q 'meta mark set meta mark & 0xfffffff0 | 0x00000001' "$tmp/A.nft" || fail "A.nft: mark statement"
+in_ns r nft list table inet pbrdiff > "$tmp/listed.nft"
+grep -q 'meta mark set meta mark & 0xfffffff1 | 0x00000001' "$tmp/listed.nft" ||
+  fail "the kernel lists the mark statement as pbrc wrote it; this test no longer shows normalization"
+echo "ok: policy A applied, diff A is empty (the kernel's listing differs from A.nft)"
 
 plan 2 "$tmp/B.pbr"
 has "~ set office_v4 ip: 0 added, 1 removed"
