@@ -35,6 +35,20 @@ bool ReadSysctls(const std::vector<std::string>& keys, plan::State& out, std::st
 
 // `list table inet TABLE` as libnftables JSON; `exists` false when there is no such table.
 bool ListNftTable(const std::string& table, std::string& json, bool& exists, std::string& err);
+struct TableName {
+  std::string family, name;
+};
+// Every nft table, and one table's listing (JSON).
+bool ListNftTables(std::vector<TableName>& out, std::string& err);
+bool ListNftTableOf(const TableName& t, std::string& json, std::string& err);
+// Warns about rules in tables other than pbrc's `own` that can write bits of `mask` in the
+// packet or connection mark; such rules can change where pbrc's traffic goes.
+bool WarnMarkWriters(const std::string& own, uint32_t mask, std::vector<std::string>& warnings,
+                     std::string& err);
+// The bits of `mask` a mangle statement's value can change: `mark & A | O` changes
+// ~A | O, a value that does not read the mark (a constant, `ct mark`) changes all of them.
+uint32_t WrittenMarkBits(const nlohmann::json& value, uint32_t mask);
+
 // The JSON listing the kernel gives for `nft_script` (pbrc's nft artifact), loaded in a
 // private network namespace of a child process that exits right after: the desired side in
 // the kernel's own words, so both sides of the plan are listed the same way.

@@ -49,6 +49,7 @@ bool ReadLivePlan(const ir::Program& p, const std::string& netns, plan::State& d
   bool exists = false;
   if (!ListNftTable(p.opts.nft_table, listing, exists, err)) return false;
   if (exists && !NftObjects(listing, current, err)) return false;
+  if (!WarnMarkWriters(p.opts.nft_table, p.opts.mark_mask, warnings, err)) return false;
   Ownership own = OwnershipOf(p);
   if (!ReadIpRules(own, current, warnings, err) || !ReadRoutes(own, current, warnings, err))
     return false;

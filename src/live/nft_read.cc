@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -47,14 +48,20 @@ struct Ctx {
 
 // nft 1.0.6 takes no quoted table name in `list table`, so a name that is not a plain
 // identifier is refused here rather than spliced into a command.
-bool ListCommand(const std::string& table, std::string& cmd, std::string& err) {
+bool ListCommand(const std::string& table, std::string& cmd, std::string& err,
+                 const std::string& family = "inet") {
   bool plain = !table.empty() && table.size() <= 64 && !isdigit(uint8_t(table[0]));
   for (char c : table) plain = plain && (isalnum(uint8_t(c)) || c == '_' || c == '-');
   if (!plain) {
     err = "nft table name '" + table + "' cannot be listed (letters, digits, '_' and '-' only)";
     return false;
   }
-  cmd = "list table inet " + table;
+  static const char* kFamilies[] = {"ip", "ip6", "inet", "arp", "bridge", "netdev"};
+  if (std::find(std::begin(kFamilies), std::end(kFamilies), family) == std::end(kFamilies)) {
+    err = "nft table family '" + family + "' is not known";
+    return false;
+  }
+  cmd = "list table " + family + " " + table;
   return true;
 }
 
@@ -82,6 +89,37 @@ bool ListNftTable(const std::string& table, std::string& json, bool& exists, std
     }
   }
   err = "nft list table inet " + table + ": " + why;
+  return false;
+}
+
+bool ListNftTables(std::vector<TableName>& out, std::string& err) {
+  Ctx ctx;
+  std::string text;
+  if (!ctx.Run("list tables", text)) {
+    err = "nft list tables: " + text;
+    return false;
+  }
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (!doc.is_object() || !doc.contains("nftables") || !doc["nftables"].is_array()) {
+    err = "nft list tables: not libnftables JSON";
+    return false;
+  }
+  for (const auto& item : doc["nftables"]) {
+    if (!item.contains("table") || !item["table"].is_object()) continue;
+    const auto& t = item["table"];
+    if (t.contains("family") && t["family"].is_string() && t.contains("name") &&
+        t["name"].is_string())
+      out.push_back({t["family"].get<std::string>(), t["name"].get<std::string>()});
+  }
+  return true;
+}
+
+bool ListNftTableOf(const TableName& t, std::string& json, std::string& err) {
+  std::string cmd;
+  if (!ListCommand(t.name, cmd, err, t.family)) return false;
+  Ctx ctx;
+  if (ctx.Run(cmd, json)) return true;
+  err = "nft " + cmd + ": " + json;
   return false;
 }
 

@@ -148,17 +148,24 @@ echo "ok: tampering shows: an element (v4, v6), a deleted ip rule, changed route
 # Foreign objects: another table, rules without pbrc's protocol (one inside its band).
 in_ns r nft add table inet foreign || fail "foreign table"
 in_ns r nft add set inet foreign office_v4 '{ type ipv4_addr; flags interval; }' || fail "foreign set"
+in_ns r nft add chain inet foreign pre '{ type filter hook prerouting priority 0; }' || fail "foreign chain"
+in_ns r nft add rule inet foreign pre ip saddr 10.1.1.1 meta mark set 0x100 || fail "foreign mark writer"
+in_ns r nft add rule inet foreign pre ip saddr 10.1.1.2 meta mark set meta mark or 0x100 ||
+  fail "foreign mark writer outside the mask"
 in_ns r ip rule add pref 405 from 10.77.0.0/16 lookup main || fail "foreign ip rule in band"
 in_ns r ip rule add pref 9000 from 10.78.0.0/16 lookup main || fail "foreign ip rule"
 in_ns r ip route add 10.79.0.0/16 via 10.0.1.1 table 4000 || fail "foreign route"
 apply_a
 plan 0 "$tmp/A.pbr"
 summary "plan: 0 to add, 0 to change, 0 to remove"
-lacks "foreign"
+lacks "table inet foreign\n"
+lacks "- set"
 lacks "10.78.0.0"
 has "ip rule 'ip pref 405 from 10.77.0.0/16'"
 has "route 'ip table 4000 10.79.0.0/16'"
-echo "ok: foreign table, rules and routes are not pbrc's; the band rule and the route in pbrc's table are warnings"
+has "table inet foreign, chain pre: a rule writes mark bits 0xf of pbrc's mask 0xf"
+[ "$(grep -c 'writes mark bits' "$tmp/plan")" = 1 ] || { cat "$tmp/plan" >&2; fail "the rule writing only bit 0x100 was warned about"; }
+echo "ok: foreign table, rules and routes are not pbrc's; the band rule, the route in pbrc's table and the rule writing pbrc's mark bits are warnings"
 
 # Negative control: the same check against B must not pass.
 if timeout 60 "$PBRC" diff --netns "$ns" "$tmp/B.pbr" >/dev/null 2>&1; then
