@@ -158,7 +158,7 @@ in_ns r ip route add 10.79.0.0/16 via 10.0.1.1 table 4000 || fail "foreign route
 apply_a
 plan 0 "$tmp/A.pbr"
 summary "plan: 0 to add, 0 to change, 0 to remove"
-lacks "table inet foreign\n"
+lacks "- table inet foreign"
 lacks "- set"
 lacks "10.78.0.0"
 has "ip rule 'ip pref 405 from 10.77.0.0/16'"
