@@ -41,7 +41,8 @@ std::string Value(const json& v, bool hex) {
   if ((key == "meta" || key == "ct") && arg.contains("key") && arg.size() == 1)
     return key + " " + arg["key"].get<std::string>();
   if (key == "&" || key == "|") return Binary(arg, key.c_str(), hex);
-  if (key == "prefix") return Value(arg["addr"], hex) + "/" + Value(arg["len"], false);
+  if (key == "prefix" && arg.is_object() && arg.contains("addr") && arg.contains("len"))
+    return Value(arg["addr"], hex) + "/" + Value(arg["len"], false);
   if (key == "range" && arg.is_array() && arg.size() == 2)
     return Value(arg[0], hex) + "-" + Value(arg[1], hex);
   if (key == "set" && arg.is_array()) {

@@ -14,7 +14,11 @@ namespace {
 using json = nlohmann::json;
 
 std::optional<Interval> ElementInterval(const json& e) {
-  if (e.is_object() && e.contains("elem")) return ElementInterval(e["elem"]["val"]);
+  if (e.is_object() && e.contains("elem")) {
+    const json& inner = e["elem"];
+    if (!inner.is_object() || !inner.contains("val")) return std::nullopt;
+    return ElementInterval(inner["val"]);
+  }
   if (e.is_string()) {
     auto a = ParseAddr(e.get<std::string>());
     if (a) return Interval{a->family, a->value, a->value};

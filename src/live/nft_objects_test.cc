@@ -68,6 +68,16 @@ TEST(NftObjects, RejectsWhatItCannotRead) {
   EXPECT_FALSE(NftObjects(bad, s, err));
   EXPECT_NE(err.find("set 'x': element not understood"), std::string::npos) << err;
   EXPECT_FALSE(NftObjects(R"({"nftables": [{"set": {"name": 5}}]})", s, err));
+  EXPECT_FALSE(
+      NftObjects(R"({"nftables": [{"set": {"name": "x", "elem": [{"elem": 1}]}}]})", s, err));
+  // Statements it does not know, or malformed ones, stay JSON rather than being guessed.
+  plan::State r;
+  ASSERT_TRUE(NftObjects(R"({"nftables": [{"rule": {"chain": "c", "expr": [
+      {"match": {"op": "==", "left": {"prefix": {"len": 8}}, "right": 1}},
+      {"queue": {"num": 3}}]}}]})",
+                         r, err))
+      << err;
+  EXPECT_EQ(r.objects[0].attrs, R"({"prefix":{"len":8}} 1 {"queue":{"num":3}})");
 }
 
 }  // namespace
