@@ -61,6 +61,10 @@ bool NftObjects(const std::string& json, plan::State& out, std::string& err);
 // A rule's expression list as nft-like text; statements it does not know stay JSON.
 std::string ExprText(const nlohmann::json& expr);
 
+// Rekeys the current side's rules ("CHAIN #N", by position) to the desired rule they
+// correspond to by content and order, so that unchanged rules match whatever their position.
+void AlignRules(plan::State& desired, plan::State& current);
+
 // Both sides of a live plan for the allocated program `p`; enters `netns` (when not empty)
 // after loading the desired ruleset privately and before reading anything.
 bool ReadLivePlan(const ir::Program& p, const std::string& netns, plan::State& desired,

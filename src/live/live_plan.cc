@@ -56,6 +56,7 @@ bool ReadLivePlan(const ir::Program& p, const std::string& netns, plan::State& d
   std::vector<std::string> keys;
   for (const auto& s : p.sysctls) keys.push_back(s.key);
   if (!ReadSysctls(keys, current, err)) return false;
+  AlignRules(desired, current);
   plan::SortState(desired);
   plan::SortState(current);
   return true;

@@ -4,7 +4,8 @@
 #   - `diff A` finds nothing (the kernel lists pbrc's ruleset differently from how pbrc
 #     wrote it; both sides are compared in the kernel's words) and exits 0;
 #   - `diff B` lists the differences (sets, rules, ip rules, routes, sysctls) and exits 2;
-#   - hand tampering (an element added, an ip rule deleted, a route changed; IPv4 and IPv6)
+#   - hand tampering (an element added, an ip rule deleted, a route changed, a rule inserted;
+#     IPv4 and IPv6)
 #     shows up, and re-applying A makes the plan empty again;
 #   - a foreign table and foreign ip rules are never listed as pbrc's objects; an ip rule in
 #     pbrc's preference band is a warning;
@@ -108,20 +109,32 @@ grep -q 'meta mark set meta mark & 0xfffffff1 | 0x00000001' "$tmp/listed.nft" ||
 echo "ok: policy A applied, diff A is empty (the kernel's listing differs from A.nft)"
 
 plan 2 "$tmp/B.pbr"
-has "~ set office_v4 ip: 0 added, 1 removed"
+# Exactly these objects differ (the classify_stateless positions follow nft_build's layout
+# of forward rules, then reversed ones: update them with it).
+cat > "$tmp/want" <<'WANT'
+  ~ set office_v4 ip: 0 added, 1 removed
+  ~ set office_v6 ip6: 1 added, 0 removed
+  ~ rule classify #4  (B.pbr:30 -> wan1)
+  + rule classify #5  (B.pbr:31 -> wan1)
+  ~ rule classify_stateless #4  (B.pbr:30 -> wan1)
+  + rule classify_stateless #5  (B.pbr:31 -> wan1)
+  ~ rule classify_stateless #9  (B.pbr:30 reply -> wan1)
+  + rule classify_stateless #10  (B.pbr:31 reply -> wan1)
+  - ip-rule ip pref 403 from 10.0.1.2
+  + ip-rule ip pref 403 from 10.40.0.0/16  (B.pbr:31)
+  + ip-rule ip pref 404 from 10.0.1.2  (B.pbr:13)
+  ~ route ip table 4001 default  (B.pbr:21)
+  ~ sysctl net.ipv4.conf.eth1.rp_filter
+WANT
+grep -E '^  [-+~] ' "$tmp/plan" > "$tmp/got"
+diff -u "$tmp/want" "$tmp/got" >&2 || fail "diff B does not list exactly the differences"
+summary "plan: 5 to add, 7 to change, 1 to remove"
 has "- 10.20.1.0/24"
-has "~ set office_v6 ip6: 1 added, 0 removed"
 has "+ 2001:db8:21::/48"
-has "~ route ip table 4001 default"
 has "+ via 10.0.2.9 dev eth2 proto 251"
-has "~ sysctl net.ipv4.conf.eth1.rp_filter"
-has "+ ip-rule ip pref"
-has "from 10.40.0.0/16"
-has "~ rule classify #"
 # Rules as the kernel lists them, in nft words, not JSON.
 has "udp dport 53 counter meta mark set meta mark & 0xfffffff1 | 0x00000001 ct mark set"
 lacks '{"match"'
-lacks "ip6 table 4001 default"
 echo "ok: diff B lists the differences"
 [ -n "${DIFF_LIVE_KEEP:-}" ] && cp "$tmp/plan" "$DIFF_LIVE_KEEP/planB"
 "$PBRC" diff --format json --netns "$ns" "$tmp/B.pbr" > "$tmp/plan.json"
@@ -135,6 +148,8 @@ pref="$(in_ns r ip rule show | sed -n 's/^\([0-9]*\):.*from 10.30.0.0\/16.*/\1/p
 in_ns r ip rule del pref "$pref" from 10.30.0.0/16 || fail "tamper: ip rule del"
 in_ns r ip route replace default via 10.0.1.99 dev eth1 table 4000 proto 251 || fail "tamper: route"
 in_ns r ip -6 route replace default via 2001:db8:2::99 dev eth2 table 4001 proto 251 || fail "tamper: route v6"
+in_ns r nft insert rule inet pbrdiff classify ip saddr 10.66.0.0/16 meta mark set 0x1 ||
+  fail "tamper: rule inserted"
 plan 2 "$tmp/A.pbr"
 has "~ set dst_v4 ip: 0 added, 1 removed"
 has "- 192.0.2.77"
@@ -142,8 +157,10 @@ has "- 2001:db8:77::/64"
 has "+ ip-rule ip pref $pref from 10.30.0.0/16"
 has "- via 10.0.1.99 dev eth1 proto 251"
 has "- via 2001:db8:2::99 dev eth2 proto 251"
-summary "plan: 1 to add, 4 to change, 0 to remove"
-echo "ok: tampering shows: an element (v4, v6), a deleted ip rule, changed routes (v4, v6)"
+has "- rule classify #1 (kernel)"
+has "- ip saddr 10.66.0.0/16 meta mark set 0x00000001"
+summary "plan: 1 to add, 4 to change, 1 to remove"
+echo "ok: tampering shows: an element (v4, v6), a deleted ip rule, changed routes (v4, v6), an inserted rule"
 
 # Foreign objects: another table, rules without pbrc's protocol (one inside its band).
 in_ns r nft add table inet foreign || fail "foreign table"
