@@ -53,6 +53,8 @@ struct Change {
   std::string before, after;
   std::string origin;  // of the desired object, or of the current one when it is removed
   std::vector<Interval> added, removed;
+  // Live plans with the policy last applied: the kernel differs from it here, by hand.
+  bool drift = false;
 };
 
 struct Plan {

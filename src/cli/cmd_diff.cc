@@ -21,6 +21,7 @@ namespace {
 struct DiffArgs {
   std::string format;
   std::string netns;
+  std::string applied;
   bool full = false;
 };
 
@@ -31,6 +32,8 @@ po::options_description DiffOptions(DiffArgs& a) {
   desc.add_options()("help,h", "show this help")(
       "netns", po::value<std::string>(&a.netns),
       "read the kernel inside the named network namespace (/run/netns/NAME)")(
+      "applied", po::value<std::string>(&a.applied),
+      "the policy last applied: differences from it in the kernel are shown as drift")(
       "format", po::value<std::string>(&a.format)->default_value("text"),
       "the plan as text, json (schema pbrc-plan/1) or markdown")(
       "full", po::bool_switch(&a.full), "list every set element that changes, not the first few");
@@ -52,20 +55,18 @@ std::optional<ir::Program> Load(const std::string& file, int& rc) {
 }
 
 // The plan against the kernel; nullopt after printing the system failure.
-std::optional<plan::Plan> LivePlan(const ir::Program& p, const DiffArgs& a) {
+std::optional<plan::Plan> LivePlan(const ir::Program& p, const ir::Program* applied,
+                                   const DiffArgs& a) {
   if (geteuid() != 0) {
     std::cerr << "pbrc diff: reading the kernel's nft table, rules and routes needs root\n";
     return std::nullopt;
   }
-  plan::State desired, current;
-  std::vector<std::string> warnings;
+  plan::Plan plan;
   std::string err;
-  if (!live::ReadLivePlan(p, a.netns, desired, current, warnings, err)) {
+  if (!live::ReadLivePlan(p, applied, a.netns, plan, err)) {
     std::cerr << "pbrc diff: " << err << "\n";
     return std::nullopt;
   }
-  plan::Plan plan = plan::Diff(desired, current);
-  plan.warnings = std::move(warnings);
   plan.current = a.netns.empty() ? "kernel" : "kernel (netns " + a.netns + ")";
   return plan;
 }
@@ -103,21 +104,24 @@ int RunDiff(const std::vector<std::string>& args) {
     std::cerr << "pbrc diff: --format is text, json or markdown\n";
     return kFailure;
   }
-  if (files.empty() || files.size() > 2 || (files.size() == 2 && !a.netns.empty())) {
-    std::cerr << "pbrc diff: give OLD and NEW policy files, or one POLICY (with --netns)\n";
+  bool live = files.size() == 1;
+  if (files.empty() || files.size() > 2 || (!live && (!a.netns.empty() || !a.applied.empty()))) {
+    std::cerr << "pbrc diff: give OLD and NEW policy files, or one POLICY (with --netns, "
+                 "--applied)\n";
     return kFailure;
   }
   int rc = kOk;
   std::vector<std::optional<ir::Program>> progs;
   for (const auto& f : files) progs.push_back(Load(f, rc));
+  if (!a.applied.empty()) progs.push_back(Load(a.applied, rc));
   for (const auto& prog : progs)
     if (!prog) return rc;
   plan::Plan p;
   if (files.size() == 2) {
     p = plan::Diff(plan::FromProgram(*progs[1]), plan::FromProgram(*progs[0]));
     p.current = files[0];
-  } else if (auto live = LivePlan(*progs[0], a)) {
-    p = std::move(*live);
+  } else if (auto lp = LivePlan(*progs[0], progs.size() > 1 ? &*progs[1] : nullptr, a)) {
+    p = std::move(*lp);
   } else {
     return kFailure;
   }

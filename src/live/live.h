@@ -65,9 +65,17 @@ std::string ExprText(const nlohmann::json& expr);
 // correspond to by content and order, so that unchanged rules match whatever their position.
 void AlignRules(plan::State& desired, plan::State& current);
 
-// Both sides of a live plan for the allocated program `p`; enters `netns` (when not empty)
-// after loading the desired ruleset privately and before reading anything.
-bool ReadLivePlan(const ir::Program& p, const std::string& netns, plan::State& desired,
-                  plan::State& current, std::vector<std::string>& warnings, std::string& err);
+// The desired side of a live plan for the allocated program `p`: its nft table as the
+// kernel lists it after loading it privately, its sets, ip rules, routes and sysctls from
+// the IR.
+bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err);
+// The plan against the kernel (inside `netns` when not empty; entered after the desired
+// ruleset was loaded privately and before anything is read): changes and warnings. With
+// `applied` (the policy last applied), changes where the kernel differs from it are drift.
+bool ReadLivePlan(const ir::Program& p, const ir::Program* applied, const std::string& netns,
+                  plan::Plan& out, std::string& err);
+// Marks the changes of `plan` that undo hand edits: where the kernel (`current`, rules by
+// position) differs from the state of the policy last applied (`applied`).
+void MarkDrift(plan::Plan& plan, plan::State applied, plan::State current);
 
 }  // namespace pbrc::live

@@ -31,8 +31,7 @@ bool FromIr(plan::Kind k) {
 
 }  // namespace
 
-bool ReadLivePlan(const ir::Program& p, const std::string& netns, plan::State& desired,
-                  plan::State& current, std::vector<std::string>& warnings, std::string& err) {
+bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err) {
   ir::Program small = p;
   for (auto& s : small.sets) plan::TrimElements(s, 1);
   std::string canonical;
@@ -43,7 +42,15 @@ bool ReadLivePlan(const ir::Program& p, const std::string& netns, plan::State& d
     if (!FromIr(o.kind)) desired.objects.push_back(std::move(o));
   for (auto& o : plan::FromProgram(p).objects)
     if (FromIr(o.kind)) desired.objects.push_back(std::move(o));
+  return true;
+}
 
+bool ReadLivePlan(const ir::Program& p, const ir::Program* applied, const std::string& netns,
+                  plan::Plan& out, std::string& err) {
+  plan::State desired, current, was;
+  if (!DesiredState(p, desired, err)) return false;
+  if (applied && !DesiredState(*applied, was, err)) return false;
+  std::vector<std::string>& warnings = out.warnings;
   if (!netns.empty() && !EnterNetns(netns, err)) return false;
   std::string listing;
   bool exists = false;
@@ -56,9 +63,12 @@ bool ReadLivePlan(const ir::Program& p, const std::string& netns, plan::State& d
   std::vector<std::string> keys;
   for (const auto& s : p.sysctls) keys.push_back(s.key);
   if (!ReadSysctls(keys, current, err)) return false;
+  plan::State positional = current;
   AlignRules(desired, current);
   plan::SortState(desired);
   plan::SortState(current);
+  out.changes = plan::Diff(desired, current).changes;
+  if (applied) MarkDrift(out, std::move(was), std::move(positional));
   return true;
 }
 

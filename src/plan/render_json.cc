@@ -24,6 +24,7 @@ json One(const Change& c, const RenderOptions& o) {
   j["kind"] = KindName(c.kind);
   j["id"] = c.key;
   j["origin"] = Null(c.origin);
+  j["drift"] = c.drift;
   if (c.kind == Kind::kSet) {
     j["elements"] = {{"added", c.added.size()},
                      {"removed", c.removed.size()},

@@ -1,6 +1,7 @@
 // The plan for people: grouped by kind, `+` add, `-` remove, `~` change, set elements as
 // counts plus the first few, and the summary line last. Colour only when asked (the CLI asks
 // on a terminal without NO_COLOR). Every byte from a policy is shown through Printable().
+#include <algorithm>
 #include <sstream>
 
 #include "pbrc/plan.h"
@@ -49,6 +50,7 @@ void One(std::ostream& os, const Change& c, const RenderOptions& o, const Painte
   std::string head =
       std::string(Sign(c.op)) + " " + (c.key.starts_with(kind) ? "" : kind) + Printable(c.key);
   if (c.kind == Kind::kSet) head += ": " + Counts(c);
+  if (c.drift) head += " (drift)";
   os << "  " << paint(Paint(c.op), head);
   if (!c.origin.empty()) os << "  (" << Printable(c.origin) << ")";
   os << "\n";
@@ -77,6 +79,9 @@ std::string RenderText(const Plan& p, const RenderOptions& o) {
     One(os, c, o, paint);
   }
   if (p.Empty()) os << "\nno changes\n";
+  size_t drift =
+      std::count_if(p.changes.begin(), p.changes.end(), [](const Change& c) { return c.drift; });
+  if (drift) os << "\ndrift: " << drift << " of these undo changes made by hand\n";
   if (!p.warnings.empty()) os << "\nwarnings (pbrc leaves these alone):\n";
   for (const auto& w : p.warnings) os << "  ! " << Printable(w) << "\n";
   os << "\n" << Summary(p) << "\n";

@@ -110,6 +110,7 @@ expect diff-errors-no-plan test ! -s "$tmp/out"
 check diff-missing-file 3 "$pbrc" diff $g/seed.old.pbr /nonexistent/policy.pbr
 check diff-netns-with-two-files 3 "$pbrc" diff --netns x $g/seed.old.pbr $g/seed.new.pbr
 check diff-no-file 3 "$pbrc" diff
+check diff-applied-with-two-files 3 "$pbrc" diff --applied $g/seed.old.pbr $g/seed.old.pbr $g/seed.new.pbr
 # One policy reads the kernel: without root that is a system failure, said as such. (Never
 # run here as root: this test must not read the machine's own network.)
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

@@ -5,7 +5,7 @@
 #     wrote it; both sides are compared in the kernel's words) and exits 0;
 #   - `diff B` lists the differences (sets, rules, ip rules, routes, sysctls) and exits 2;
 #   - hand tampering (an element added, an ip rule deleted, a route changed, a rule inserted;
-#     IPv4 and IPv6)
+#     IPv4 and IPv6), as drift when the policy last applied is named (--applied)
 #     shows up, and re-applying A makes the plan empty again;
 #   - a foreign table and foreign ip rules are never listed as pbrc's objects; an ip rule in
 #     pbrc's preference band is a warning;
@@ -161,6 +161,25 @@ has "- rule classify #1 (kernel)"
 has "- ip saddr 10.66.0.0/16 meta mark set 0x00000001"
 summary "plan: 1 to add, 4 to change, 1 to remove"
 echo "ok: tampering shows: an element (v4, v6), a deleted ip rule, changed routes (v4, v6), an inserted rule"
+# With the policy last applied named, the hand edits are drift: all of them against A,
+# and against B exactly the same six, not B's own changes.
+plan 2 --applied "$tmp/A.pbr" "$tmp/A.pbr"
+has "drift: 6 of these undo changes made by hand"
+[ "$(grep -c '^  [-+~] .* (drift)' "$tmp/plan")" = 6 ] || { cat "$tmp/plan" >&2; fail "drift against A"; }
+plan 2 --applied "$tmp/A.pbr" "$tmp/B.pbr"
+grep '^  [-+~] .* (drift)' "$tmp/plan" | sed 's/  (B.pbr:[0-9]*)$//' > "$tmp/got"
+cat > "$tmp/want" <<'WANT'
+  ~ set dst_v4 ip: 0 added, 1 removed (drift)
+  ~ set dst_v6 ip6: 0 added, 1 removed (drift)
+  - rule classify #1 (kernel) (drift)
+  + ip-rule ip pref 402 from 10.30.0.0/16 (drift)
+  ~ route ip table 4000 default (drift)
+  ~ route ip6 table 4001 default (drift)
+WANT
+diff -u "$tmp/want" "$tmp/got" >&2 || fail "drift against B is not exactly the hand edits"
+"$PBRC" diff --format json --applied "$tmp/A.pbr" --netns "$ns" "$tmp/B.pbr" > "$tmp/plan.json"
+[ "$(grep -c '"drift": true' "$tmp/plan.json")" = 6 ] || fail "json: drift is not 6 changes"
+echo "ok: with --applied A, the hand edits (and only they) are drift, against A and against B"
 
 # Foreign objects: another table, rules without pbrc's protocol (one inside its band).
 in_ns r nft add table inet foreign || fail "foreign table"
