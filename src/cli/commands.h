@@ -19,6 +19,8 @@ int RunFmt(const std::vector<std::string>& args);
 void HelpFmt();
 int RunCompile(const std::vector<std::string>& args);
 void HelpCompile();
+int RunDiff(const std::vector<std::string>& args);
+void HelpDiff();
 
 const std::vector<Command>& Commands();
 

@@ -16,6 +16,8 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"check", "check policy files and report every mistake", RunCheck, HelpCheck},
       {"compile", "compile a policy to nft, ip and sysctl artifacts", RunCompile, HelpCompile},
+      {"diff", "show what a policy changes: against another policy or the kernel", RunDiff,
+       HelpDiff},
       {"fmt", "format policy files canonically", RunFmt, HelpFmt},
   };
   return kCommands;

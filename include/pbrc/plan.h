@@ -1,0 +1,88 @@
+// The plan: what applying a policy would change, as data. Two states of pbrc's objects (the
+// desired one from a compiled policy, the current one from another policy or the kernel) are
+// put in one comparable form and matched by identity, never by text position. Renderers
+// (text, JSON "pbrc-plan/1", markdown) only format a Plan.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "pbrc/address.h"
+#include "pbrc/ir.h"
+
+namespace pbrc::plan {
+
+// Render order of the groups.
+enum class Kind { kTable, kSet, kChain, kRule, kIpRule, kRoute, kNat, kSysctl };
+const char* KindName(Kind k);    // "set", "rule", "ip-rule", ...
+const char* GroupTitle(Kind k);  // "sets", "rules", "ip rules", ...
+
+// One object pbrc owns. Invariant: `key` (its identity) is unique within its kind; two
+// objects with the same key are equal when `attrs` and `elements` are equal.
+struct Object {
+  Kind kind = Kind::kTable;
+  std::string key;                 // e.g. "rule 3 ip classify", "ip pref 10001 fwmark 0x1/0xff"
+  std::string attrs;               // everything that is not identity, canonical text
+  std::string origin;              // "file:line" for people; never compared
+  std::vector<Interval> elements;  // sets only: normalized
+};
+
+// All objects of one side, sorted by (kind, key in natural order: "rule 2" < "rule 10").
+struct State {
+  std::vector<Object> objects;
+};
+
+// The comparable form of an allocated IR program.
+State FromProgram(const ir::Program& p);
+// Sorts a state and makes keys unique (a repeated key gets " #2", " #3", ...), so that a
+// state read from anywhere can be diffed.
+void SortState(State& s);
+// Strings compared with digit runs as numbers: "pref 9" < "pref 10".
+bool NaturalLess(const std::string& a, const std::string& b);
+
+enum class Op { kAdd, kChange, kRemove };
+const char* OpName(Op op);  // "add", "change", "remove"
+
+// One difference. For sets, `added`/`removed` are the element intervals to add or remove
+// (all elements for a set added or removed); for the others `before`/`after` are attrs.
+struct Change {
+  Op op = Op::kAdd;
+  Kind kind = Kind::kTable;
+  std::string key;
+  std::string before, after;
+  std::string origin;  // of the desired object, or of the current one when it is removed
+  std::vector<Interval> added, removed;
+  // Live plans with the policy last applied: the kernel differs from it here, by hand.
+  bool drift = false;
+};
+
+struct Plan {
+  std::string desired;          // what the plan moves to: a file name
+  std::string current;          // what it moves from: a file name, or "kernel"
+  std::vector<Change> changes;  // in State order
+  // Things outside pbrc's objects that can interfere with them; never changes.
+  std::vector<std::string> warnings;
+  size_t Count(Op op) const;
+  bool Empty() const { return changes.empty(); }
+};
+
+// Everything `current` must change to become `desired`.
+Plan Diff(const State& desired, const State& current);
+
+struct RenderOptions {
+  bool color = false;  // ANSI colour (text only)
+  bool full = false;   // every set element, not only the first few
+};
+inline constexpr size_t kFirstElements = 5;  // shown per set and direction without --full
+
+// "plan: 3 to add, 1 to change, 2 to remove"
+std::string Summary(const Plan& p);
+std::string RenderText(const Plan& p, const RenderOptions& o);
+std::string RenderJson(const Plan& p, const RenderOptions& o);
+std::string RenderMarkdown(const Plan& p, const RenderOptions& o);
+
+// Text safe for a terminal or a markdown cell: control bytes become "\xNN".
+std::string Printable(const std::string& s);
+
+}  // namespace pbrc::plan

@@ -1,0 +1,81 @@
+// Reading what the kernel holds for one policy, in the plan's comparable form. Every reader
+// returns false with a message naming what failed (a system failure, exit 3); none of them
+// changes anything in the kernel.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "pbrc/ir.h"
+#include "pbrc/plan.h"
+
+namespace pbrc::live {
+
+// Moves this (single-threaded) process into the named network namespace (/run/netns/NAME).
+bool EnterNetns(const std::string& name, std::string& err);
+
+// What pbrc owns outside nft: its ip rules and routes carry `protocol`.
+struct Ownership {
+  uint32_t protocol = 0;
+  uint32_t pref_lo = 0, pref_hi = 0;  // pbrc's preference band
+  std::vector<uint32_t> tables;       // tables pbrc's routes go to (for warnings)
+};
+
+// `ip rule`s of both families with pbrc's protocol; warns about others in the band.
+bool ReadIpRules(const Ownership& own, plan::State& out, std::vector<std::string>& warnings,
+                 std::string& err);
+// Routes of both families with pbrc's protocol, in every table; warns about routes of other
+// protocols in pbrc's tables.
+bool ReadRoutes(const Ownership& own, plan::State& out, std::vector<std::string>& warnings,
+                std::string& err);
+// The current values of `keys` under /proc/sys; a key that does not exist is left out.
+bool ReadSysctls(const std::vector<std::string>& keys, plan::State& out, std::string& err);
+
+// `list table inet TABLE` as libnftables JSON; `exists` false when there is no such table.
+bool ListNftTable(const std::string& table, std::string& json, bool& exists, std::string& err);
+struct TableName {
+  std::string family, name;
+};
+// Every nft table, and one table's listing (JSON).
+bool ListNftTables(std::vector<TableName>& out, std::string& err);
+bool ListNftTableOf(const TableName& t, std::string& json, std::string& err);
+// Warns about rules in tables other than pbrc's `own` that can write bits of `mask` in the
+// packet or connection mark; such rules can change where pbrc's traffic goes.
+bool WarnMarkWriters(const std::string& own, uint32_t mask, std::vector<std::string>& warnings,
+                     std::string& err);
+// The bits of `mask` a mangle statement's value can change: `mark & A | O` changes
+// ~A | O, a value that does not read the mark (a constant, `ct mark`) changes all of them.
+uint32_t WrittenMarkBits(const nlohmann::json& value, uint32_t mask);
+
+// The JSON listing the kernel gives for `nft_script` (pbrc's nft artifact), loaded in a
+// private network namespace of a child process that exits right after: the desired side in
+// the kernel's own words, so both sides of the plan are listed the same way.
+bool CanonicalNftListing(const std::string& nft_script, const std::string& table, std::string& json,
+                         std::string& err);
+// The objects of a table listing: sets (elements normalized), chains and their rules (by
+// chain and position; the rule comment is the origin).
+bool NftObjects(const std::string& json, plan::State& out, std::string& err);
+
+// A rule's expression list as nft-like text; statements it does not know stay JSON.
+std::string ExprText(const nlohmann::json& expr);
+
+// Rekeys the current side's rules ("CHAIN #N", by position) to the desired rule they
+// correspond to by content and order, so that unchanged rules match whatever their position.
+void AlignRules(plan::State& desired, plan::State& current);
+
+// The desired side of a live plan for the allocated program `p`: its nft table as the
+// kernel lists it after loading it privately, its sets, ip rules, routes and sysctls from
+// the IR.
+bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err);
+// The plan against the kernel (inside `netns` when not empty; entered after the desired
+// ruleset was loaded privately and before anything is read): changes and warnings. With
+// `applied` (the policy last applied), changes where the kernel differs from it are drift.
+bool ReadLivePlan(const ir::Program& p, const ir::Program* applied, const std::string& netns,
+                  plan::Plan& out, std::string& err);
+// Marks the changes of `plan` that undo hand edits: where the kernel (`current`, rules by
+// position) differs from the state of the policy last applied (`applied`).
+void MarkDrift(plan::Plan& plan, plan::State applied, plan::State current);
+
+}  // namespace pbrc::live

@@ -1,0 +1,75 @@
+// Both sides of `pbrc diff POLICY`: the desired state (the policy's nft table as the kernel
+// lists it after loading it in a private namespace; its sets, ip rules, routes and sysctls
+// from the IR) and the current one (read from the kernel, inside --netns when given).
+// Sets are loaded privately with one element each: their elements are compared as
+// intervals, which need no canonical listing, and loading 100k elements twice would cost
+// more than the whole live listing.
+#include <algorithm>
+
+#include "live/live.h"
+#include "pbrc/emit.h"
+#include "plan/ir_access.h"
+
+namespace pbrc::live {
+namespace {
+
+Ownership OwnershipOf(const ir::Program& p) {
+  Ownership own{p.opts.protocol, p.opts.pref_lo, p.opts.pref_hi, {}};
+  for (const auto& t : p.targets)
+    if (t.table && t.table != ir::kMainTable) own.tables.push_back(t.table);
+  for (const auto& r : p.routes) own.tables.push_back(r.table);
+  std::sort(own.tables.begin(), own.tables.end());
+  own.tables.erase(std::unique(own.tables.begin(), own.tables.end()), own.tables.end());
+  return own;
+}
+
+// Objects of the desired side taken from the IR; the rest come from the canonical listing.
+bool FromIr(plan::Kind k) {
+  return k == plan::Kind::kSet || k == plan::Kind::kIpRule || k == plan::Kind::kRoute ||
+         k == plan::Kind::kSysctl;
+}
+
+}  // namespace
+
+bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err) {
+  ir::Program small = p;
+  for (auto& s : small.sets) plan::TrimElements(s, 1);
+  std::string canonical;
+  plan::State listed;
+  if (!CanonicalNftListing(emit::NftText(small), p.opts.nft_table, canonical, err)) return false;
+  if (!NftObjects(canonical, listed, err)) return false;
+  for (auto& o : listed.objects)
+    if (!FromIr(o.kind)) desired.objects.push_back(std::move(o));
+  for (auto& o : plan::FromProgram(p).objects)
+    if (FromIr(o.kind)) desired.objects.push_back(std::move(o));
+  return true;
+}
+
+bool ReadLivePlan(const ir::Program& p, const ir::Program* applied, const std::string& netns,
+                  plan::Plan& out, std::string& err) {
+  plan::State desired, current, was;
+  if (!DesiredState(p, desired, err)) return false;
+  if (applied && !DesiredState(*applied, was, err)) return false;
+  std::vector<std::string>& warnings = out.warnings;
+  if (!netns.empty() && !EnterNetns(netns, err)) return false;
+  std::string listing;
+  bool exists = false;
+  if (!ListNftTable(p.opts.nft_table, listing, exists, err)) return false;
+  if (exists && !NftObjects(listing, current, err)) return false;
+  if (!WarnMarkWriters(p.opts.nft_table, p.opts.mark_mask, warnings, err)) return false;
+  Ownership own = OwnershipOf(p);
+  if (!ReadIpRules(own, current, warnings, err) || !ReadRoutes(own, current, warnings, err))
+    return false;
+  std::vector<std::string> keys;
+  for (const auto& s : p.sysctls) keys.push_back(s.key);
+  if (!ReadSysctls(keys, current, err)) return false;
+  plan::State positional = current;
+  AlignRules(desired, current);
+  plan::SortState(desired);
+  plan::SortState(current);
+  out.changes = plan::Diff(desired, current).changes;
+  if (applied) MarkDrift(out, std::move(was), std::move(positional));
+  return true;
+}
+
+}  // namespace pbrc::live

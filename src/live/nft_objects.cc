@@ -1,0 +1,108 @@
+// A libnftables JSON listing of one table -> plan objects. Sets are matched by name and
+// family with their elements as normalized intervals (the kernel splits and joins intervals
+// as it likes); chains by name; rules by chain and position, compared as their expression
+// (ExprText, counter values left out), the comment being the origin. Both sides of a live plan go
+// through here, so the same rule lists the same way.
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "live/live.h"
+
+namespace pbrc::live {
+namespace {
+
+using json = nlohmann::json;
+
+std::optional<Interval> ElementInterval(const json& e) {
+  if (e.is_object() && e.contains("elem")) {
+    const json& inner = e["elem"];
+    if (!inner.is_object() || !inner.contains("val")) return std::nullopt;
+    return ElementInterval(inner["val"]);
+  }
+  if (e.is_string()) {
+    auto a = ParseAddr(e.get<std::string>());
+    if (a) return Interval{a->family, a->value, a->value};
+  } else if (e.is_object() && e.contains("prefix")) {
+    auto a = ParseAddr(e["prefix"].value("addr", ""));
+    int len = e["prefix"].value("len", -1);
+    if (a && len >= 0 && len <= Bits(a->family)) return ToInterval(Prefix{*a, len});
+  } else if (e.is_object() && e.contains("range") && e["range"].size() == 2) {
+    auto lo = ParseAddr(e["range"][0].is_string() ? e["range"][0].get<std::string>() : "");
+    auto hi = ParseAddr(e["range"][1].is_string() ? e["range"][1].get<std::string>() : "");
+    if (lo && hi && lo->family == hi->family) return Interval{lo->family, lo->value, hi->value};
+  }
+  return std::nullopt;
+}
+
+bool AddSet(const json& s, plan::State& out, std::string& err) {
+  std::string type = s.value("type", "");
+  std::string fam = type == "ipv4_addr" ? "ip" : type == "ipv6_addr" ? "ip6" : type;
+  plan::Object o{plan::Kind::kSet, s.value("name", "") + " " + fam, "", "", {}};
+  if (s.contains("elem")) {
+    for (const auto& e : s["elem"]) {
+      auto iv = ElementInterval(e);
+      if (!iv) {
+        err = "set '" + s.value("name", "") + "': element not understood: " + e.dump();
+        return false;
+      }
+      o.elements.push_back(*iv);
+    }
+  }
+  o.elements = Normalize(std::move(o.elements));
+  out.objects.push_back(std::move(o));
+  return true;
+}
+
+std::string ChainAttrs(const json& c) {
+  if (!c.contains("hook")) return "regular";
+  return "type " + c.value("type", "") + " hook " + c.value("hook", "") + " prio " +
+         c["prio"].dump() + " policy " + c.value("policy", "");
+}
+
+// Counter values change with traffic; a rule with a counter is the same rule at any count.
+json WithoutCounts(json expr) {
+  if (!expr.is_array()) return expr;
+  for (auto& s : expr)
+    if (s.is_object() && s.contains("counter")) s["counter"] = nullptr;
+  return expr;
+}
+
+}  // namespace
+
+bool NftObjects(const std::string& text, plan::State& out, std::string& err) {
+  json doc = json::parse(text, nullptr, false);
+  if (!doc.is_object() || !doc.contains("nftables") || !doc["nftables"].is_array()) {
+    err = "nft listing is not libnftables JSON";
+    return false;
+  }
+  std::map<std::string, size_t> position;  // rules seen per chain
+  try {
+    for (const auto& item : doc["nftables"]) {
+      if (item.contains("table")) {
+        const auto& t = item["table"];
+        out.objects.push_back(
+            {plan::Kind::kTable, t.value("family", "") + " " + t.value("name", ""), "", "", {}});
+      } else if (item.contains("set")) {
+        if (!AddSet(item["set"], out, err)) return false;
+      } else if (item.contains("chain")) {
+        const auto& c = item["chain"];
+        out.objects.push_back({plan::Kind::kChain, c.value("name", ""), ChainAttrs(c), "", {}});
+      } else if (item.contains("rule")) {
+        const auto& r = item["rule"];
+        std::string chain = r.value("chain", "");
+        std::string key = chain + " #" + std::to_string(++position[chain]);
+        out.objects.push_back({plan::Kind::kRule,
+                               key,
+                               ExprText(WithoutCounts(r["expr"])),
+                               r.value("comment", ""),
+                               {}});
+      }
+    }
+  } catch (const json::exception& e) {
+    err = std::string("nft listing: unexpected JSON: ") + e.what();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace pbrc::live

@@ -1,0 +1,129 @@
+// IR -> comparable objects. Identity: set by name and family, classification rule by rule id,
+// family and chain (implicit inbound rules by device), ip rule by family, preference and
+// selector, route by family, table and destination, NAT by device and family, sysctl by key.
+// Everything else is the object's attrs: a change there is a `~`, not a remove and an add.
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+#include "pbrc/plan.h"
+#include "pbrc/text.h"
+#include "plan/ir_access.h"
+
+namespace pbrc::plan {
+namespace {
+
+const char* Fam(Family f) { return f == Family::kV4 ? "ip" : "ip6"; }
+
+std::string AddrText(const ir::AddrMatch& m) {
+  std::string out = m.negated ? "!" : "";
+  if (!m.set.empty()) return out + "@" + m.set;
+  const auto& els = ElementsOf(m);
+  out += "{";
+  for (size_t i = 0; i < els.size(); ++i) out += (i ? " " : "") + FormatInterval(els[i]);
+  return out + "}";
+}
+
+std::string PortText(const ir::PortMatch& m) {
+  std::string out = m.negated ? "!" : "";
+  for (size_t i = 0; i < m.ranges.size(); ++i) {
+    out += (i ? "," : "") + std::to_string(m.ranges[i].lo);
+    if (m.ranges[i].hi != m.ranges[i].lo) out += "-" + std::to_string(m.ranges[i].hi);
+  }
+  return out;
+}
+
+std::string RuleAttrs(const ir::Program& p, const ir::Classify& r) {
+  std::ostringstream os;
+  if (r.saddr) os << "saddr " << AddrText(*r.saddr) << " ";
+  if (r.daddr) os << "daddr " << AddrText(*r.daddr) << " ";
+  if (!r.iif.empty()) os << "iif " << r.iif << " ";
+  if (!r.protos.empty()) {
+    os << "proto ";
+    for (size_t i = 0; i < r.protos.size(); ++i) os << (i ? "," : "") << int(r.protos[i]);
+    os << " ";
+  }
+  if (r.sport) os << "sport " << PortText(*r.sport) << " ";
+  if (r.dport) os << "dport " << PortText(*r.dport) << " ";
+  const ir::Target& t = TargetOf(p, r.target);
+  os << "-> " << t.name << " mark " << Hex(t.mark);
+  return os.str();
+}
+
+void AddRules(const ir::Program& p, State& s) {
+  for (const auto& r : p.rules) {
+    std::string fam = r.family ? Fam(*r.family) : "any";
+    // Implicit inbound rules have no rule id; the device names them (one per link).
+    std::string id = r.rule ? "rule " + std::to_string(*r.rule) : "inbound " + r.iif;
+    s.objects.push_back(
+        {Kind::kRule, id + " " + fam + " " + ir::kChainClassify, RuleAttrs(p, r), r.origin, {}});
+  }
+}
+
+std::string Selector(const ir::Program& p, const ir::IpRule& r) {
+  std::string out;
+  if (r.from) out += " from " + FormatPrefix(*r.from);
+  if (r.to) out += " to " + FormatPrefix(*r.to);
+  if (!r.iif.empty()) out += " iif " + r.iif;
+  if (!r.oif.empty()) out += " oif " + r.oif;
+  if (r.kind == ir::IpRuleKind::kFwmark)
+    out += " fwmark " + Hex(r.fwmark) + "/" + Hex(p.opts.mark_mask);
+  if (r.kind == ir::IpRuleKind::kSuppressMain) out += " suppress_prefixlength 0";
+  return out.empty() ? " all" : out;
+}
+
+void AddIpRules(const ir::Program& p, State& s) {
+  for (const auto& r : p.ip_rules) {
+    std::string key =
+        std::string(Fam(r.family)) + " pref " + std::to_string(r.pref) + Selector(p, r);
+    s.objects.push_back(
+        {Kind::kIpRule,
+         key,
+         "lookup " + std::to_string(r.table) + " protocol " + std::to_string(p.opts.protocol),
+         r.origin,
+         {}});
+  }
+}
+
+void AddRoutes(const ir::Program& p, State& s) {
+  for (const auto& r : p.routes) {
+    std::string key = std::string(Fam(r.family)) + " table " + std::to_string(r.table) + " " +
+                      (r.dst ? FormatPrefix(*r.dst) : "default");
+    std::string attrs = r.via ? "via " + FormatAddr(*r.via) + " " : "";
+    attrs += "dev " + r.device + " proto " + std::to_string(p.opts.protocol);
+    s.objects.push_back({Kind::kRoute, key, attrs, r.origin, {}});
+  }
+}
+
+void AddRest(const ir::Program& p, State& s) {
+  const auto& o = p.opts;
+  s.objects.push_back({Kind::kTable,
+                       "inet " + o.nft_table,
+                       "mask " + Hex(o.mark_mask) + (o.counters ? " counters" : ""),
+                       "",
+                       {}});
+  for (const auto& set : p.sets) {
+    s.objects.push_back({Kind::kSet, set.name + " " + Fam(set.family), "", "", ElementsOf(set)});
+  }
+  for (const auto& n : p.nat) {
+    std::string key = "oifname " + n.device + (n.family ? std::string(" ") + Fam(*n.family) : "");
+    std::string attrs =
+        n.kind == ast::NatKind::kMasquerade ? "masquerade" : "snat to " + FormatAddr(*n.to);
+    s.objects.push_back({Kind::kNat, key, attrs, "", {}});
+  }
+  for (const auto& c : p.sysctls) s.objects.push_back({Kind::kSysctl, c.key, c.value, "", {}});
+}
+
+}  // namespace
+
+State FromProgram(const ir::Program& p) {
+  State s;
+  AddRest(p, s);
+  AddRules(p, s);
+  AddIpRules(p, s);
+  AddRoutes(p, s);
+  SortState(s);
+  return s;
+}
+
+}  // namespace pbrc::plan
