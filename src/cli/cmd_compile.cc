@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "diag/render_escape.h"
+#include "pbrc/syntax.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -133,7 +134,8 @@ int RunCompile(const std::vector<std::string>& args) {
   std::string stem = fs::path(files[0]).stem().string();
   if (!a.out_given) {
     for (const auto& art : arts) {
-      if (arts.size() > 1) std::cout << "# ==> " << stem << "." << art.suffix << " <==\n";
+      if (arts.size() > 1)
+        std::cout << "# ==> " << syntax::CommentLine(stem + "." + art.suffix) << " <==\n";
       std::cout << art.text;
     }
     return kOk;

@@ -86,6 +86,15 @@ expect no-partial-output diff -r "$tmp/a" "$tmp/c"
 check compile-errors-stdout 1 "$pbrc" compile "$tmp/operators.pbr"
 expect nothing-on-stdout test ! -s "$tmp/out"
 
+# A file name cannot inject lines into the artifacts printed on stdout either: every line
+# that is not artifact text is one of pbrc's '# ==> NAME <==' separators.
+mkdir -p "$tmp/inj"
+evil="$tmp/inj/"$'x\nflush ruleset\n#.pbr'
+cp examples/seed.pbr "$evil"
+check stdout-evil-name 0 "$pbrc" compile "$evil" --emit nft,ip
+expect stdout-evil-name-no-line bash -c "! grep -qx 'flush ruleset' '$tmp/out'"
+expect stdout-evil-name-escaped grep -q '^# ==> x\\x0aflush ruleset\\x0a#\.nft <==$' "$tmp/out"
+
 # The examples are the tests: every examples/NAME.pbr has its end-to-end scenario
 # tests/e2e/ex_NAME.sh (docs/testing.md), and every such scenario has its example.
 for ex in examples/*.pbr; do
