@@ -6,7 +6,7 @@
 //   postrouting (nat, srcnat) for links that ask for source NAT.
 // Only the bits of the mark mask are ever written; constants only (nft 1.0.6 cannot combine
 // two registers in one expression).
-#include "emit/nft_model.h"
+#include "nft_model.h"
 #include "pbrc/syntax.h"
 
 namespace pbrc::nft {

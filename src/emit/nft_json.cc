@@ -1,8 +1,8 @@
 // libnftables JSON (schema version 1): the same commands as the text script, in order:
 // add table, delete table, add table, add sets, add chains, add rules. Streamed into the
 // output string (emit/json_writer.h): no document tree, so 100k rules cost their text only.
-#include "emit/json_writer.h"
-#include "emit/nft_model.h"
+#include "json_writer.h"
+#include "nft_model.h"
 
 namespace pbrc::nft {
 namespace {

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <utility>
 
-#include "emit/nft_model.h"
+#include "nft_model.h"
 #include "pbrc/syntax.h"
 #include "pbrc/text.h"
 

@@ -1,5 +1,5 @@
 // Canonical text of names, elements, options, link properties, matches and rules.
-#include "fmt/print_syntax.h"
+#include "print_syntax.h"
 
 #include <set>
 

@@ -4,10 +4,10 @@
 // that do not conflict (check_routes.cc), and `nat snat` only with an address to translate to.
 #include <map>
 
+#include "addr_check.h"
+#include "checks.h"
 #include "pbrc/syntax.h"
 #include "pbrc/text.h"
-#include "sema/addr_check.h"
-#include "sema/checks.h"
 
 namespace pbrc::sema {
 

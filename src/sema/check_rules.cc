@@ -6,8 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include "checks.h"
 #include "pbrc/text.h"
-#include "sema/checks.h"
 
 namespace pbrc::sema {
 namespace {

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "pbrc/model.h"
-#include "sema/set_eval.h"
-#include "sema/symbols.h"
+#include "set_eval.h"
+#include "symbols.h"
 
 namespace pbrc::sema {
 

@@ -1,14 +1,14 @@
 // Set evaluation: memoized per name, cycles and chains deeper than kMaxDepth reported,
 // each list file read once, `except` applied after the union (all excepts in one sweep),
 // empty results reported.
-#include "sema/set_eval.h"
+#include "set_eval.h"
 
 #include <algorithm>
 #include <filesystem>
 
+#include "addr_check.h"
+#include "list_file.h"
 #include "pbrc/text.h"
-#include "sema/addr_check.h"
-#include "sema/list_file.h"
 
 namespace pbrc::sema {
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "pbrc/model.h"
-#include "sema/symbols.h"
+#include "symbols.h"
 
 namespace pbrc::sema {
 
