@@ -130,7 +130,7 @@ class Builder {
     for (const auto& n : p_.nat) {
       Rule r;
       r.stmts.push_back(MatchIfname{false, n.device});
-      if (n.kind == ast::NatKind::kMasquerade) {
+      if (n.kind == NatKind::kMasquerade) {
         r.stmts.push_back(Masquerade{});
       } else {
         r.stmts.push_back(MatchNfproto{*n.family});

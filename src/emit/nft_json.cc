@@ -51,7 +51,7 @@ void Proto(JsonWriter& w, uint8_t p) {
   n ? w.String(n) : w.Int(p);
 }
 
-void PortValue(JsonWriter& w, const model::PortRange& r) {
+void PortValue(JsonWriter& w, const PortRange& r) {
   if (r.lo == r.hi) {
     w.Int(r.lo);
     return;

@@ -256,14 +256,14 @@ class RuleChecker {
 
   bool Target(const ast::Target& t, model::Target& out) {
     switch (t.kind) {
-      case ast::TargetKind::kMain:
+      case ast::TargetSyntax::kMain:
         out.kind = model::TargetKind::kMain;
         return true;
-      case ast::TargetKind::kTable:
+      case ast::TargetSyntax::kTable:
         return Table(*t.table, out);
-      case ast::TargetKind::kDevice:
+      case ast::TargetSyntax::kDevice:
         return Device(t.name, out);
-      case ast::TargetKind::kName:
+      case ast::TargetSyntax::kName:
         break;
     }
     for (size_t i = 0; i < links_.size(); ++i) {
