@@ -10,6 +10,7 @@
 #include "pbrc/address.h"
 #include "pbrc/ast.h"
 #include "pbrc/policy_types.h"
+#include "pbrc/protocols.h"
 #include "pbrc/source.h"
 
 namespace pbrc::model {
@@ -89,7 +90,8 @@ inline bool CanMatch(const Rule& r, Family f) {
   }
   if (r.protos.empty()) return true;
   for (uint8_t p : r.protos) {
-    bool v4_only = p == 1 || p == 2, v6_only = p == 58;
+    const Protocol* known = ProtocolByNumber(p);
+    bool v4_only = known && known->v4_only, v6_only = known && known->v6_only;
     if (f == Family::kV4 ? !v6_only : !v4_only) return true;
   }
   return false;

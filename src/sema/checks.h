@@ -37,4 +37,8 @@ void WarnNoRoute(const std::vector<model::Link>& links, const std::vector<model:
 std::optional<uint64_t> CheckNumber(const ast::Number& n, uint64_t lo, uint64_t hi,
                                     const std::string& what, Diagnostics& diags);
 
+// A routing table id, for links (`table N;`) and rules (`via table N`) alike: E0501 for the
+// kernel's reserved ids (0, 253-255), E0503 above 4294967295. nullopt after a diagnostic.
+std::optional<uint32_t> CheckTableId(const ast::Number& n, Diagnostics& diags);
+
 }  // namespace pbrc::sema
