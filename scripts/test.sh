@@ -14,7 +14,7 @@ echo "== formatting (clang-format, .clang-format)"
 find src include tests bench -name '*.cc' -o -name '*.h' | xargs clang-format --dry-run --Werror
 
 echo "== sanitizer build (ASan+UBSan)"
-scripts/build.sh build-asan -DPBRC_SANITIZE=ON >/dev/null
+scripts/build.sh build-asan -DPBRC_SANITIZE=ON -DPBRC_WERROR=ON >/dev/null
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
    ctest -L unit --output-on-failure -j "$(nproc)")
 
@@ -22,5 +22,5 @@ echo "== fuzzing the front end for ${FUZZ_SECONDS:-60}s"
 tests/fuzz/run.sh "${FUZZ_SECONDS:-60}"
 
 echo "== full test suite"
-scripts/build.sh build >/dev/null
+scripts/build.sh build -DPBRC_WERROR=ON >/dev/null
 cd build && ctest --output-on-failure

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "pbrc/policy_types.h"
 #include "pbrc/source.h"
 
 namespace pbrc::ast {
@@ -119,7 +120,7 @@ enum class LinkPropKind {
   kRpFilter,
   kInbound
 };
-enum class NatKind { kMasquerade, kSnat };
+using NatKind = pbrc::NatKind;
 enum class RpFilter { kOff, kStrict, kLoose };
 struct LinkProp {
   LinkPropKind kind;
@@ -155,9 +156,10 @@ struct ProtoMatch {
   Range range;
 };
 
-enum class TargetKind { kName, kDevice, kMain, kTable };
+// How the policy wrote a target (checked into pbrc::TargetKind by sema).
+enum class TargetSyntax { kName, kDevice, kMain, kTable };
 struct Target {
-  TargetKind kind = TargetKind::kName;
+  TargetSyntax kind = TargetSyntax::kName;
   Name name;  // link name or device
   std::optional<Number> table;
   Range range;

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "pbrc/address.h"
-#include "pbrc/ast.h"
 #include "pbrc/diagnostics.h"
-#include "pbrc/model.h"
+#include "pbrc/policy_types.h"
+#include "pbrc/source.h"
 
 namespace pbrc::ir {
 
@@ -33,7 +33,7 @@ struct Set {
   IntervalList elements;  // shared with the model's set value, not copied
 };
 
-enum class TargetKind { kLink, kTable, kMain };
+using TargetKind = pbrc::TargetKind;
 // A routing destination. Every target has a mark; links and tables have a table id.
 // mark/table are 0 until allocation; `*_explicit` says the policy gave the value.
 struct Target {
@@ -56,7 +56,7 @@ struct AddrMatch {
 
 struct PortMatch {
   bool negated = false;
-  std::vector<model::PortRange> ranges;
+  std::vector<PortRange> ranges;
 };
 
 // One classification rule: packets matching it get the target's mark. Rules without an
@@ -104,7 +104,7 @@ struct Route {
 
 struct Nat {
   std::string device;
-  ast::NatKind kind = ast::NatKind::kMasquerade;
+  NatKind kind = NatKind::kMasquerade;
   std::optional<Family> family;  // snat: one rule per family with an address
   std::optional<Addr> to;
 };
@@ -117,7 +117,7 @@ struct Sysctl {
 
 struct Program {
   std::string policy_name;  // file name the artifacts are named after
-  model::Options opts;
+  Options opts;
   std::vector<Set> sets;         // sorted by name
   std::vector<Target> targets;   // links (declaration order), tables, main
   std::vector<Classify> rules;   // first-match order
@@ -128,8 +128,6 @@ struct Program {
   bool uses_v6 = false;
 };
 
-// model -> IR, before allocation.
-Program Lower(const model::Model& m, const SourceManager& sm, const std::string& policy_name);
 // Assigns marks, table ids and rule preferences; reports exhaustion as diagnostics.
 bool Allocate(Program& p, Diagnostics& diags);
 // The IR as text (`--emit ir`).

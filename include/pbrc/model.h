@@ -9,21 +9,13 @@
 
 #include "pbrc/address.h"
 #include "pbrc/ast.h"
+#include "pbrc/policy_types.h"
+#include "pbrc/protocols.h"
 #include "pbrc/source.h"
 
 namespace pbrc::model {
 
-struct Options {
-  std::string nft_table = "pbr";
-  uint32_t mark_mask = 0xff;
-  uint32_t pref_lo = 10000, pref_hi = 10099;
-  uint32_t table_lo = 1000, table_hi = 1999;
-  uint32_t protocol = 250;
-  bool counters = false;
-  bool comments = true;
-  // Where the options were given, for allocation diagnostics.
-  std::optional<Range> mask_range, pref_range, table_ids_range;
-};
+using Options = pbrc::Options;
 
 // Normalized addresses of both families. Copies share the interval buffers: every rule that
 // uses a set holds the set's one copy.
@@ -66,17 +58,14 @@ struct AddrCond {
   Range range;
 };
 
-struct PortRange {
-  uint16_t lo, hi;
-  friend bool operator==(const PortRange&, const PortRange&) = default;
-};
+using PortRange = pbrc::PortRange;
 struct PortCond {
   bool negated = false;
   std::vector<PortRange> ranges;  // sorted, merged
   Range range;
 };
 
-enum class TargetKind { kLink, kTable, kMain };
+using TargetKind = pbrc::TargetKind;
 struct Target {
   TargetKind kind = TargetKind::kMain;
   size_t link = 0;     // index in Model::links
@@ -101,7 +90,8 @@ inline bool CanMatch(const Rule& r, Family f) {
   }
   if (r.protos.empty()) return true;
   for (uint8_t p : r.protos) {
-    bool v4_only = p == 1 || p == 2, v6_only = p == 58;
+    const Protocol* known = ProtocolByNumber(p);
+    bool v4_only = known && known->v4_only, v6_only = known && known->v6_only;
     if (f == Family::kV4 ? !v6_only : !v4_only) return true;
   }
   return false;

@@ -4,7 +4,7 @@
 // remove the marker. A crash in (1) or (2) leaves the old set and at most named temp files,
 // which the next compile removes; a crash in (3) leaves the marker, and the next compile
 // replaces the whole set. Readers holding a shared lock never see a set in (3).
-#include "cli/artifact_set.h"
+#include "artifact_set.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "cli/temp_file.h"
+#include "temp_file.h"
 
 namespace pbrc::cli {
 namespace {

@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cli/artifact_set.h"
-#include "cli/commands.h"
-#include "cli/common.h"
-#include "diag/render_escape.h"
+#include "artifact_set.h"
+#include "commands.h"
+#include "common.h"
+#include "pbrc/render_escape.h"
 #include "pbrc/syntax.h"
 
 namespace po = boost::program_options;

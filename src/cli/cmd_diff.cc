@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "cli/commands.h"
-#include "cli/common.h"
-#include "live/live.h"
+#include "../live/live.h"
+#include "commands.h"
+#include "common.h"
 #include "pbrc/plan.h"
 
 namespace po = boost::program_options;

@@ -4,11 +4,11 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
-#include "cli/commands.h"
-#include "cli/common.h"
-#include "cli/fmt_write.h"
-#include "diag/render_escape.h"
+#include "commands.h"
+#include "common.h"
+#include "fmt_write.h"
 #include "pbrc/fmt.h"
+#include "pbrc/render_escape.h"
 
 namespace po = boost::program_options;
 

@@ -1,13 +1,13 @@
 // What the subcommands share: diagnostics output (colour only on a terminal, never with
 // NO_COLOR) and argument parsing.
-#include "cli/common.h"
+#include "common.h"
 
 #include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
 
-#include "diag/render_escape.h"
+#include "pbrc/render_escape.h"
 
 namespace pbrc::cli {
 

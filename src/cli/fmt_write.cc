@@ -3,7 +3,7 @@
 // then renamed over it. INT, TERM, HUP and QUIT are held back meanwhile, so an interrupted run
 // leaves either the old or the new file and no temp file; SIGKILL cannot be held back, but
 // the file has a name only between two system calls (link, rename).
-#include "cli/fmt_write.h"
+#include "fmt_write.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,9 +15,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "cli/temp_file.h"
-#include "diag/render_escape.h"
 #include "pbrc/parse.h"
+#include "pbrc/render_escape.h"
+#include "temp_file.h"
 
 namespace pbrc::cli {
 namespace {

@@ -6,9 +6,9 @@
 #include <iostream>
 #include <new>
 
-#include "cli/commands.h"
-#include "cli/common.h"
-#include "diag/render_escape.h"
+#include "commands.h"
+#include "common.h"
+#include "pbrc/render_escape.h"
 
 namespace pbrc::cli {
 

@@ -1,5 +1,5 @@
 // Temp files that cannot be hijacked or left behind (see temp_file.h).
-#include "cli/temp_file.h"
+#include "temp_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // Escaping for rendered messages: one pass over UTF-8 characters, so cuts never split one.
-#include "diag/render_escape.h"
+#include "pbrc/render_escape.h"
 
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-#include "diag/render_escape.h"
+#include "pbrc/render_escape.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // Renders diagnostics for machines (`--format json`): one JSON array, stable keys.
 #include <nlohmann/json.hpp>
 
-#include "diag/render_escape.h"
 #include "pbrc/diagnostics.h"
+#include "pbrc/render_escape.h"
 
 namespace pbrc {
 namespace {

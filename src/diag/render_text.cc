@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <sstream>
 
-#include "diag/render_escape.h"
 #include "pbrc/diagnostics.h"
+#include "pbrc/render_escape.h"
 
 namespace pbrc {
 namespace {

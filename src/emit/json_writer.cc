@@ -3,7 +3,7 @@
 // takes nlohmann's escaping so the two can never disagree. Every string of the JSON artifact
 // passes here, so this is also where pbrc/syntax.h's JSON rule applies: valid UTF-8 and no
 // control byte (the library throws on the first, nft rejects \u0000).
-#include "emit/json_writer.h"
+#include "json_writer.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "emit/json_writer.h"
+#include "json_writer.h"
 
 #include <gtest/gtest.h>
 

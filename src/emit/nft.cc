@@ -1,5 +1,5 @@
 // The two nft artifacts, rendered from one structured table so they cannot differ.
-#include "emit/nft_model.h"
+#include "nft_model.h"
 #include "pbrc/emit.h"
 
 namespace pbrc::emit {

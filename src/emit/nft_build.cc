@@ -6,7 +6,8 @@
 //   postrouting (nat, srcnat) for links that ask for source NAT.
 // Only the bits of the mark mask are ever written; constants only (nft 1.0.6 cannot combine
 // two registers in one expression).
-#include "emit/nft_model.h"
+#include "nft_model.h"
+#include "pbrc/protocols.h"
 #include "pbrc/syntax.h"
 
 namespace pbrc::nft {
@@ -130,7 +131,7 @@ class Builder {
     for (const auto& n : p_.nat) {
       Rule r;
       r.stmts.push_back(MatchIfname{false, n.device});
-      if (n.kind == ast::NatKind::kMasquerade) {
+      if (n.kind == NatKind::kMasquerade) {
         r.stmts.push_back(Masquerade{});
       } else {
         r.stmts.push_back(MatchNfproto{*n.family});
@@ -149,20 +150,10 @@ class Builder {
 
 Table Build(const ir::Program& p) { return Builder(p).Run(); }
 
-// Names nft resolves without /etc/protocols quirks; other protocols stay numeric.
+// Names nft resolves without /etc/protocols quirks (pbrc/protocols.h); others stay numeric.
 const char* ProtoName(uint8_t proto) {
-  switch (proto) {
-    case 1:
-      return "icmp";
-    case 6:
-      return "tcp";
-    case 17:
-      return "udp";
-    case 132:
-      return "sctp";
-    default:
-      return nullptr;
-  }
+  const Protocol* p = ProtocolByNumber(proto);
+  return p && p->nft_name ? p->name.data() : nullptr;
 }
 
 }  // namespace pbrc::nft

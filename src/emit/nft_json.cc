@@ -1,8 +1,8 @@
 // libnftables JSON (schema version 1): the same commands as the text script, in order:
 // add table, delete table, add table, add sets, add chains, add rules. Streamed into the
 // output string (emit/json_writer.h): no document tree, so 100k rules cost their text only.
-#include "emit/json_writer.h"
-#include "emit/nft_model.h"
+#include "json_writer.h"
+#include "nft_model.h"
 
 namespace pbrc::nft {
 namespace {
@@ -51,7 +51,7 @@ void Proto(JsonWriter& w, uint8_t p) {
   n ? w.String(n) : w.Int(p);
 }
 
-void PortValue(JsonWriter& w, const model::PortRange& r) {
+void PortValue(JsonWriter& w, const PortRange& r) {
   if (r.lo == r.hi) {
     w.Int(r.lo);
     return;

@@ -27,7 +27,7 @@ struct MatchL4proto {
 struct MatchPorts {
   bool source;
   bool negated;
-  std::vector<model::PortRange> ranges;
+  std::vector<PortRange> ranges;
 };
 struct MatchIfname {
   bool input;

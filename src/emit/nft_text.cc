@@ -4,7 +4,7 @@
 #include <sstream>
 #include <utility>
 
-#include "emit/nft_model.h"
+#include "nft_model.h"
 #include "pbrc/syntax.h"
 #include "pbrc/text.h"
 
@@ -28,8 +28,8 @@ std::string Elements(const IntervalList& els) {
   return out + " }";
 }
 
-std::string Ports(const std::vector<model::PortRange>& rs) {
-  auto one = [](const model::PortRange& r) {
+std::string Ports(const std::vector<PortRange>& rs) {
+  auto one = [](const PortRange& r) {
     return r.lo == r.hi ? std::to_string(r.lo) : std::to_string(r.lo) + "-" + std::to_string(r.hi);
   };
   if (rs.size() == 1) return one(rs[0]);

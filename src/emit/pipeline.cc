@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "pbrc/emit.h"
+#include "pbrc/lower.h"
 #include "pbrc/sema.h"
 
 namespace pbrc {

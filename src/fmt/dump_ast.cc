@@ -1,7 +1,7 @@
 // A location-free, comment-free dump of the tree: two files with the same dump mean the same
 // policy. Used by the fmt round-trip tests.
-#include "fmt/print_syntax.h"
 #include "pbrc/fmt.h"
+#include "print_syntax.h"
 
 namespace pbrc {
 

@@ -1,8 +1,8 @@
 // The formatter walks the tree in source order and interleaves comments: comments before an
 // item go on their own lines above it, a comment on the item's last line stays at its end,
 // and at most one blank line between items is kept.
-#include "fmt/print_syntax.h"
 #include "pbrc/fmt.h"
+#include "print_syntax.h"
 
 namespace pbrc {
 namespace {

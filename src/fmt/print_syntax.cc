@@ -1,5 +1,5 @@
 // Canonical text of names, elements, options, link properties, matches and rules.
-#include "fmt/print_syntax.h"
+#include "print_syntax.h"
 
 #include <set>
 
@@ -140,13 +140,13 @@ std::string MatchText(const ast::Match& m) {
 
 std::string TargetText(const ast::Target& t) {
   switch (t.kind) {
-    case ast::TargetKind::kName:
+    case ast::TargetSyntax::kName:
       return NameText(t.name);
-    case ast::TargetKind::kDevice:
+    case ast::TargetSyntax::kDevice:
       return "dev " + NameText(t.name);
-    case ast::TargetKind::kMain:
+    case ast::TargetSyntax::kMain:
       return "main";
-    case ast::TargetKind::kTable:
+    case ast::TargetSyntax::kTable:
       return "table " + t.table->text;
   }
   return "";

@@ -1,5 +1,7 @@
 // Lowers the checked model to the IR: targets, nft sets, classification rules per family,
 // ip rules (without preferences), routes per link table, NAT and sysctls.
+#include "pbrc/lower.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <map>

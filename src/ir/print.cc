@@ -102,8 +102,7 @@ std::string Print(const Program& p) {
   }
   for (const auto& n : p.nat) {
     os << "nat oif=" << n.device << " "
-       << (n.kind == ast::NatKind::kMasquerade ? "masquerade" : "snat to " + FormatAddr(*n.to))
-       << "\n";
+       << (n.kind == NatKind::kMasquerade ? "masquerade" : "snat to " + FormatAddr(*n.to)) << "\n";
   }
   for (const auto& s : p.sysctls) os << "sysctl " << s.key << "=" << s.value << "\n";
   return std::move(os).str();  // C++20: the buffer itself, not a copy

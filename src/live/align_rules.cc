@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <map>
 
-#include "live/live.h"
+#include "live.h"
 
 namespace pbrc::live {
 namespace {

@@ -1,7 +1,7 @@
 // Live rules match desired ones by content and order, not by position.
 #include <gtest/gtest.h>
 
-#include "live/live.h"
+#include "live.h"
 
 namespace pbrc::live {
 namespace {

@@ -6,7 +6,7 @@
 #include <set>
 #include <utility>
 
-#include "live/live.h"
+#include "live.h"
 
 namespace pbrc::live {
 namespace {

@@ -1,7 +1,7 @@
 // Drift: changes where the kernel differs from the policy last applied.
 #include <gtest/gtest.h>
 
-#include "live/live.h"
+#include "live.h"
 
 namespace pbrc::live {
 namespace {

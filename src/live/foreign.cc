@@ -2,7 +2,7 @@
 // mark bits pbrc owns decides, in effect, how pbrc's traffic is routed: warn about it.
 #include <cstdio>
 
-#include "live/live.h"
+#include "live.h"
 
 namespace pbrc::live {
 namespace {

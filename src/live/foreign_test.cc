@@ -1,7 +1,7 @@
 // Which mark bits a foreign rule's `mark set` can change.
 #include <gtest/gtest.h>
 
-#include "live/live.h"
+#include "live.h"
 
 namespace pbrc::live {
 namespace {

@@ -6,9 +6,9 @@
 // more than the whole live listing.
 #include <algorithm>
 
-#include "live/live.h"
+#include "../plan/ir_access.h"
+#include "live.h"
 #include "pbrc/emit.h"
-#include "plan/ir_access.h"
 
 namespace pbrc::live {
 namespace {

@@ -4,7 +4,7 @@
 // difference between two rules is ever hidden by this rendering.
 #include <cstdio>
 
-#include "live/live.h"
+#include "live.h"
 
 namespace pbrc::live {
 namespace {

@@ -6,7 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "live/live.h"
+#include "live.h"
 
 namespace pbrc::live {
 namespace {

@@ -2,7 +2,7 @@
 // listing that is not one.
 #include <gtest/gtest.h>
 
-#include "live/live.h"
+#include "live.h"
 
 namespace pbrc::live {
 namespace {

@@ -14,7 +14,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "live/live.h"
+#include "live.h"
 
 namespace pbrc::live {
 namespace {

@@ -15,7 +15,7 @@
 #include <functional>
 #include <map>
 
-#include "live/live.h"
+#include "live.h"
 #include "pbrc/text.h"
 
 namespace pbrc::live {

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "live/live.h"
+#include "live.h"
 
 namespace pbrc::live {
 

@@ -3,7 +3,7 @@
 
 // Order matters: the scanner header needs ParseContext and the parser's types.
 // clang-format off
-#include "parse/parse_context.h"
+#include "parse_context.h"
 #include "parser.hh"
 #include "lexer.hh"
 // clang-format on

@@ -1,7 +1,7 @@
 // Scanner and parser callbacks: token positions, comments kept for fmt, numbers checked for
 // 64-bit overflow, strings unescaped and checked for UTF-8, bad bytes reported in runs, and
 // syntax errors rendered with quoted tokens.
-#include "parse/parse_context.h"
+#include "parse_context.h"
 
 #include <cstdio>
 #include <new>

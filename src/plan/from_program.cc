@@ -6,9 +6,9 @@
 #include <map>
 #include <sstream>
 
+#include "ir_access.h"
 #include "pbrc/plan.h"
 #include "pbrc/text.h"
-#include "plan/ir_access.h"
 
 namespace pbrc::plan {
 namespace {
@@ -108,7 +108,7 @@ void AddRest(const ir::Program& p, State& s) {
   for (const auto& n : p.nat) {
     std::string key = "oifname " + n.device + (n.family ? std::string(" ") + Fam(*n.family) : "");
     std::string attrs =
-        n.kind == ast::NatKind::kMasquerade ? "masquerade" : "snat to " + FormatAddr(*n.to);
+        n.kind == NatKind::kMasquerade ? "masquerade" : "snat to " + FormatAddr(*n.to);
     s.objects.push_back({Kind::kNat, key, attrs, "", {}});
   }
   for (const auto& c : p.sysctls) s.objects.push_back({Kind::kSysctl, c.key, c.value, "", {}});

@@ -1,6 +1,6 @@
 // Address literals: syntax by inet_pton, prefix length against the family, host bits with
 // the corrected prefix as help, ranges ordered and of one family.
-#include "sema/addr_check.h"
+#include "addr_check.h"
 
 namespace pbrc::sema {
 

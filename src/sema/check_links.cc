@@ -4,10 +4,10 @@
 // that do not conflict (check_routes.cc), and `nat snat` only with an address to translate to.
 #include <map>
 
+#include "addr_check.h"
+#include "checks.h"
 #include "pbrc/syntax.h"
 #include "pbrc/text.h"
-#include "sema/addr_check.h"
-#include "sema/checks.h"
 
 namespace pbrc::sema {
 
@@ -134,20 +134,7 @@ class LinkChecker {
 
   void Table(const ast::Number& n, model::Link& link) {
     if (!n.valid) return;
-    if (n.value == 0 || n.value == 253 || n.value == 254 || n.value == 255) {
-      const char* names[] = {"unspec", "default", "main", "local"};
-      int i = n.value == 0 ? 0 : static_cast<int>(n.value) - 252;
-      diags_
-          .Error(Code::kTableReserved, n.range,
-                 "table id " + n.text + " is reserved for '" + names[i] + "'")
-          .help = "pick 1-252 or a number above 255";
-      return;
-    }
-    if (n.value > 0xffffffffULL) {
-      diags_.Error(Code::kTableOutOfRange, n.range, "table id " + n.text + " is out of range")
-          .help = "table ids go up to 4294967295";
-      return;
-    }
+    if (!CheckTableId(n, diags_)) return;
     auto [it, fresh] = tables_.emplace(n.value, n.range);
     if (!fresh) {
       diags_.Error(Code::kTableReused, n.range, "table " + n.text + " is used by two links")

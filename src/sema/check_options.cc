@@ -2,8 +2,8 @@
 // ordered, a non-zero mark mask, a table-id range clear of the reserved ids 253-255.
 #include <map>
 
+#include "checks.h"
 #include "pbrc/syntax.h"
-#include "sema/checks.h"
 
 namespace pbrc::sema {
 

@@ -3,8 +3,8 @@
 // leave only the last one: a second next hop for a prefix, or a default route beside the
 // gateway (or beside the `default dev DEVICE` of a link without gateway), is an error rather
 // than a silent choice. Two links cannot share a table (E0502), so conflicts stay in one link.
+#include "checks.h"
 #include "pbrc/text.h"
-#include "sema/checks.h"
 
 namespace pbrc::sema {
 namespace {

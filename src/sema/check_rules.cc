@@ -6,18 +6,13 @@
 #include <optional>
 #include <string_view>
 
+#include "checks.h"
+#include "name_chain.h"
+#include "pbrc/protocols.h"
 #include "pbrc/text.h"
-#include "sema/checks.h"
 
 namespace pbrc::sema {
 namespace {
-
-const std::map<std::string, uint8_t>& Protocols() {
-  static const std::map<std::string, uint8_t> kProtos = {
-      {"icmp", 1}, {"igmp", 2}, {"tcp", 6},     {"udp", 17},   {"gre", 47},
-      {"esp", 50}, {"ah", 51},  {"icmpv6", 58}, {"sctp", 132}, {"udplite", 136}};
-  return kProtos;
-}
 
 bool HasPorts(uint8_t p) { return p == 6 || p == 17 || p == 132 || p == 136; }
 
@@ -36,6 +31,22 @@ std::optional<unsigned> ProtoNumber(const std::string& text) {
     if (v > 255) return 256;
   }
   return v;
+}
+
+// Sorted, overlapping and adjacent ranges joined: a list used twice in another stays small.
+std::vector<model::PortRange> Merged(std::vector<model::PortRange> rs) {
+  std::sort(rs.begin(), rs.end(), [](const auto& a, const auto& b) {
+    return a.lo < b.lo || (a.lo == b.lo && a.hi < b.hi);
+  });
+  std::vector<model::PortRange> merged;
+  for (const auto& r : rs) {
+    if (!merged.empty() && r.lo <= merged.back().hi + 1) {
+      merged.back().hi = std::max(merged.back().hi, r.hi);
+    } else {
+      merged.push_back(r);
+    }
+  }
+  return merged;
 }
 
 class RuleChecker {
@@ -118,9 +129,8 @@ class RuleChecker {
   bool Proto(const ast::ProtoMatch& m, std::vector<uint8_t>& out) {
     bool ok = true;
     for (const auto& n : m.protos) {
-      auto it = Protocols().find(n.text);
-      if (it != Protocols().end()) {
-        out.push_back(it->second);
+      if (const Protocol* p = ProtocolByName(n.text)) {
+        out.push_back(p->number);
       } else if (auto num = ProtoNumber(n.text)) {
         if (*num > 255) {
           diags_.Error(Code::kOutOfRange, n.range, "proto " + n.text + " is out of range").help =
@@ -131,7 +141,7 @@ class RuleChecker {
         }
       } else {
         std::vector<std::string> names;
-        for (const auto& [k, v] : Protocols()) names.push_back(k);
+        for (const auto& known : Protocols()) names.emplace_back(known.name);
         auto& d =
             diags_.Error(Code::kUnknownProtocol, n.range, "unknown protocol '" + n.text + "'");
         std::string near = ClosestName(n.text, names);
@@ -145,28 +155,39 @@ class RuleChecker {
     return ok;
   }
 
-  bool PortItems(const std::vector<ast::PortItem>& items, std::vector<model::PortRange>& out,
-                 int depth) {
+  // A named port list: evaluated once (errors reported once), cycles and too-deep chains
+  // caught by the same guard as sets.
+  bool PortList(const ast::Name& name, std::vector<model::PortRange>& out) {
+    auto def = syms_.ports.find(name.text);
+    if (def == syms_.ports.end()) {
+      auto& d = diags_.Error(Code::kUnknownName, name.range,
+                             "unknown port list '" + Shorten(name.text) + "'");
+      std::string near = ClosestName(name.text, syms_.PortNames());
+      if (!near.empty())
+        d.help = "did you mean '" + near + "'?";
+      else
+        d.help = "define it with 'ports " + name.text + " = ...;' or import std/services";
+      return false;
+    }
+    auto memo = port_lists_.find(name.text);
+    if (memo == port_lists_.end()) {
+      if (!port_chain_.Enter(name.text, name.range, diags_)) return false;
+      std::vector<model::PortRange> value;
+      bool ok = PortItems(def->second->items, value);
+      port_chain_.Leave();
+      memo = port_lists_.emplace(name.text, std::nullopt).first;
+      if (ok) memo->second = Merged(std::move(value));
+    }
+    if (!memo->second) return false;
+    out.insert(out.end(), memo->second->begin(), memo->second->end());
+    return true;
+  }
+
+  bool PortItems(const std::vector<ast::PortItem>& items, std::vector<model::PortRange>& out) {
     bool ok = true;
     for (const auto& it : items) {
       if (it.name) {
-        auto def = syms_.ports.find(it.name->text);
-        if (def == syms_.ports.end()) {
-          auto& d = diags_.Error(Code::kUnknownName, it.name->range,
-                                 "unknown port list '" + Shorten(it.name->text) + "'");
-          std::string near = ClosestName(it.name->text, syms_.PortNames());
-          if (!near.empty())
-            d.help = "did you mean '" + near + "'?";
-          else
-            d.help = "define it with 'ports " + it.name->text + " = ...;' or import std/services";
-          ok = false;
-        } else if (depth > 16) {
-          diags_.Error(Code::kSetCycle, it.name->range,
-                       "port list '" + it.name->text + "' refers to itself");
-          ok = false;
-        } else {
-          ok = PortItems(def->second->items, out, depth + 1) && ok;
-        }
+        ok = PortList(*it.name, out) && ok;
         continue;
       }
       auto lo = CheckNumber(*it.lo, 0, 65535, "port", diags_);
@@ -187,19 +208,8 @@ class RuleChecker {
     model::PortCond c;
     c.negated = m.negated;
     c.range = m.range;
-    if (!PortItems(m.items, c.ranges, 0)) return false;
-    std::sort(c.ranges.begin(), c.ranges.end(), [](const auto& a, const auto& b) {
-      return a.lo < b.lo || (a.lo == b.lo && a.hi < b.hi);
-    });
-    std::vector<model::PortRange> merged;
-    for (const auto& r : c.ranges) {
-      if (!merged.empty() && r.lo <= merged.back().hi + 1) {
-        merged.back().hi = std::max(merged.back().hi, r.hi);
-      } else {
-        merged.push_back(r);
-      }
-    }
-    c.ranges = std::move(merged);
+    if (!PortItems(m.items, c.ranges)) return false;
+    c.ranges = Merged(std::move(c.ranges));
     out = std::move(c);
     return true;
   }
@@ -256,14 +266,14 @@ class RuleChecker {
 
   bool Target(const ast::Target& t, model::Target& out) {
     switch (t.kind) {
-      case ast::TargetKind::kMain:
+      case ast::TargetSyntax::kMain:
         out.kind = model::TargetKind::kMain;
         return true;
-      case ast::TargetKind::kTable:
+      case ast::TargetSyntax::kTable:
         return Table(*t.table, out);
-      case ast::TargetKind::kDevice:
+      case ast::TargetSyntax::kDevice:
         return Device(t.name, out);
-      case ast::TargetKind::kName:
+      case ast::TargetSyntax::kName:
         break;
     }
     for (size_t i = 0; i < links_.size(); ++i) {
@@ -308,16 +318,11 @@ class RuleChecker {
 
   bool Table(const ast::Number& n, model::Target& out) {
     if (!n.valid) return false;
-    if (n.value == 254) {
+    if (n.value == 254) {  // a rule has a better fix than a link: say `via main`
       diags_.Error(Code::kTableReserved, n.range, "table 254 is 'main'").help = "write 'via main'";
       return false;
     }
-    if (n.value == 0 || n.value == 253 || n.value == 255) {
-      diags_.Error(Code::kTableReserved, n.range, "table id " + n.text + " is reserved").help =
-          "pick 1-252 or a number above 255";
-      return false;
-    }
-    auto v = CheckNumber(n, 1, 0xffffffff, "table id", diags_);
+    auto v = CheckTableId(n, diags_);  // the same check as a link's `table`
     if (!v) return false;
     out.kind = model::TargetKind::kTable;
     out.table = static_cast<uint32_t>(*v);
@@ -328,6 +333,8 @@ class RuleChecker {
   SetEvaluator& sets_;
   std::vector<model::Link>& links_;
   Diagnostics& diags_;
+  NameChain port_chain_{"port list"};
+  std::map<std::string, std::optional<std::vector<model::PortRange>>> port_lists_;
 };
 
 }  // namespace

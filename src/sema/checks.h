@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "pbrc/model.h"
-#include "sema/set_eval.h"
-#include "sema/symbols.h"
+#include "set_eval.h"
+#include "symbols.h"
 
 namespace pbrc::sema {
 
@@ -36,5 +36,9 @@ void WarnNoRoute(const std::vector<model::Link>& links, const std::vector<model:
 // A number as a value in [lo, hi]; reports E0302 with `what` otherwise.
 std::optional<uint64_t> CheckNumber(const ast::Number& n, uint64_t lo, uint64_t hi,
                                     const std::string& what, Diagnostics& diags);
+
+// A routing table id, for links (`table N;`) and rules (`via table N`) alike: E0501 for the
+// kernel's reserved ids (0, 253-255), E0503 above 4294967295. nullopt after a diagnostic.
+std::optional<uint32_t> CheckTableId(const ast::Number& n, Diagnostics& diags);
 
 }  // namespace pbrc::sema

@@ -1,9 +1,9 @@
 // List files: one entry a line, `#` comments, blank lines, an optional UTF-8 byte order mark;
 // every bad line is reported at its own file:line:col, and the file is kept in the source
 // manager for the snippet.
-#include "sema/list_file.h"
+#include "list_file.h"
 
-#include "sema/addr_check.h"
+#include "addr_check.h"
 
 namespace pbrc::sema {
 namespace {

@@ -2,9 +2,9 @@
 // named set, check rules, then warn about what is unused or cannot route.
 #include "pbrc/sema.h"
 
-#include "sema/checks.h"
-#include "sema/set_eval.h"
-#include "sema/symbols.h"
+#include "checks.h"
+#include "set_eval.h"
+#include "symbols.h"
 
 namespace pbrc {
 namespace {

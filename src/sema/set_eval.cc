@@ -1,22 +1,22 @@
 // Set evaluation: memoized per name, cycles and chains deeper than kMaxDepth reported,
 // each list file read once, `except` applied after the union (all excepts in one sweep),
 // empty results reported.
-#include "sema/set_eval.h"
+#include "set_eval.h"
 
 #include <algorithm>
 #include <filesystem>
 
+#include "addr_check.h"
+#include "list_file.h"
 #include "pbrc/text.h"
-#include "sema/addr_check.h"
-#include "sema/list_file.h"
 
 namespace pbrc::sema {
 
 const model::AddrValue* SetEvaluator::Named(const std::string& name, Range use) {
-  if (active_.empty()) {
+  if (chain_.empty()) {
     roots_.insert(name);
   } else {
-    deps_[active_.back()].insert(name);
+    deps_[chain_.back()].insert(name);
   }
   auto def = syms_.sets.find(name);
   if (def == syms_.sets.end()) {
@@ -26,26 +26,9 @@ const model::AddrValue* SetEvaluator::Named(const std::string& name, Range use) 
     return nullptr;
   }
   if (auto it = named_.find(name); it != named_.end()) return it->second ? &*it->second : nullptr;
-  auto cyc = std::find(active_.begin(), active_.end(), name);
-  if (cyc != active_.end()) {
-    auto& d =
-        diags_.Error(Code::kSetCycle, use, "set '" + name + "' is defined in terms of itself");
-    for (auto it = cyc; it != active_.end(); ++it) {
-      d.notes.push_back("'" + *it + "' uses '" + (it + 1 != active_.end() ? *(it + 1) : name) +
-                        "'");
-    }
-    return nullptr;
-  }
-  if (active_.size() >= kMaxDepth) {
-    diags_
-        .Error(Code::kSetTooDeep, use,
-               "sets nested more than " + std::to_string(kMaxDepth) + " deep")
-        .help = "flatten the chain of sets";
-    return nullptr;
-  }
-  active_.push_back(name);
+  if (!chain_.Enter(name, use, diags_)) return nullptr;
   auto value = Eval(def->second->body, def->second->excepts);
-  active_.pop_back();
+  chain_.Leave();
   if (value && value->v4.empty() && value->v6.empty()) {
     diags_.Error(Code::kEmptySet, def->second->name.range, "set '" + name + "' is empty");
     value.reset();

@@ -8,14 +8,15 @@
 #include <set>
 #include <string>
 
+#include "name_chain.h"
 #include "pbrc/model.h"
-#include "sema/symbols.h"
+#include "symbols.h"
 
 namespace pbrc::sema {
 
 class SetEvaluator {
  public:
-  static constexpr size_t kMaxDepth = 256;
+  static constexpr size_t kMaxDepth = NameChain::kMaxDepth;
 
   SetEvaluator(const Symbols& syms, SourceManager& sm, Diagnostics& diags, FileReader& reader)
       : syms_(syms), sm_(sm), diags_(diags), reader_(reader) {}
@@ -45,7 +46,7 @@ class SetEvaluator {
   FileReader& reader_;
   std::map<std::string, std::optional<model::AddrValue>> named_;
   std::map<std::string, std::optional<model::AddrValue>> files_;
-  std::vector<std::string> active_;
+  NameChain chain_{"set"};
   std::set<std::string> roots_;
   std::map<std::string, std::set<std::string>> deps_;
 };

@@ -1,6 +1,6 @@
 // Collects the definitions of all loaded files in load order; a second definition of a
 // name is reported with the first as a secondary range.
-#include "sema/symbols.h"
+#include "symbols.h"
 
 #include "pbrc/text.h"
 

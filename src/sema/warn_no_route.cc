@@ -7,7 +7,7 @@
 // family must cover every destination the rule can match. `via main` and `via table N` never
 // warn: main is the fallback anyway, and pbrc does not know what a foreign table holds. Nor
 // do `oif` rules: their sockets are bound to the device and cannot leave by another one.
-#include "sema/checks.h"
+#include "checks.h"
 
 namespace pbrc::sema {
 namespace {
