@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scenario 11: a connection that arrives on an uplink keeps it even when a policy rule would
+# Scenario 13: a connection that arrives on an uplink keeps it even when a policy rule would
 # claim it. A port forward on eth2 (tcp/udp 8080 to a LAN host) and a service on the router
 # itself (tcp/udp 7001) are reached through isp2 while the main table points at isp3 and the
 # policy steers `dport 8080, 7001` (then, in a variant, everything: `via wan1;`) to wan1. The
@@ -75,4 +75,4 @@ for policy in "$here_e2e/policies/inbound-overlap.pbr" "$E2E_TMP/inbound-catchal
   [ "$ans" = TIMEOUT ] || fail "control ($what): with the pins after the rules the router service still answered ('$ans')"
   echo "ok: control ($what): with the pins after the policy's rules both connections are lost"
 done
-echo "scenario 11 passed"
+echo "scenario 13 passed"
