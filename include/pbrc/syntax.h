@@ -13,6 +13,8 @@ namespace pbrc::syntax {
 // Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF (what JSON
 // parsers such as nft's accept).
 bool ValidUtf8(std::string_view s);
+// Length of the strictly valid UTF-8 character at s[i], or 0 when none starts there.
+size_t Utf8Length(std::string_view s, size_t i);
 
 // Why `name` cannot be an interface name in every artifact, or nullopt. The kernel's rules
 // (1-15 bytes, not '.' / '..', no '/', no whitespace) minus what the artifacts give a

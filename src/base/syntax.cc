@@ -82,6 +82,11 @@ uint64_t Fnv1a(std::string_view s) {
 
 }  // namespace
 
+size_t Utf8Length(std::string_view s, size_t i) {
+  uint32_t cp = 0;
+  return Utf8At(s, i, cp);
+}
+
 bool ValidUtf8(std::string_view s) {
   uint32_t cp = 0;
   for (size_t i = 0, n = 0; i < s.size(); i += n) {

@@ -3,28 +3,10 @@
 
 #include <cstdio>
 
+#include "pbrc/syntax.h"
+
 namespace pbrc {
 namespace {
-
-// Length of the valid UTF-8 character at s[i], or 0 when the byte there does not start one.
-size_t CharLen(std::string_view s, size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  size_t len = c < 0x80                 ? 1
-               : c >= 0xc2 && c <= 0xdf ? 2
-               : c >= 0xe0 && c <= 0xef ? 3
-               : c >= 0xf0 && c <= 0xf4 ? 4
-                                        : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
-  }
-  // Overlong 3- and 4-byte forms, surrogates and code points past U+10FFFF.
-  auto c1 = static_cast<unsigned char>(s[i + 1 < s.size() ? i + 1 : i]);
-  if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 >= 0xa0) || (c == 0xf0 && c1 < 0x90) ||
-      (c == 0xf4 && c1 >= 0x90))
-    return 0;
-  return len;
-}
 
 // True for characters a terminal may act on: C0 controls, DEL and C1 controls (U+0080-U+009F).
 bool IsControl(std::string_view ch) {
@@ -47,7 +29,7 @@ std::string Escape(std::string_view text, bool cap) {
   size_t in_quote = 0;  // bytes of the current quoted part kept so far
   bool cut = false;     // skipping the rest of a long quoted part
   for (size_t i = 0; i < text.size();) {
-    size_t len = CharLen(text, i);
+    size_t len = syntax::Utf8Length(text, i);
     std::string_view ch = text.substr(i, len ? len : 1);
     i += ch.size();
     if (cap && ch == "'") {
