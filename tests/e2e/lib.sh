@@ -84,6 +84,27 @@ e2e_seed_router() {
   e2e_apply "$repo/examples/seed.pbr"
 }
 
+# Services reached from the Internet through eth2 (isp2) while main points elsewhere: the
+# user's own port forward (udp and tcp 8080 on eth2 to 10.98.1.2:7000, answered by a probe
+# server on cli) and a service on the router itself (port 7001). srv reaches 10.0.2.2
+# through isp2.
+e2e_inbound_services() {
+  ip -n "$(ns_name srv)" route add 10.0.2.0/24 via 10.200.2.1
+  in_ns rtr nft -f - <<'NFT' || fail "cannot add the port-forward table"
+table ip portfwd {
+  chain pre {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname "eth2" udp dport 8080 dnat to 10.98.1.2:7000
+    iifname "eth2" tcp dport 8080 dnat to 10.98.1.2:7000
+  }
+}
+NFT
+  ip netns exec "$(ns_name cli)" timeout 600 "$PROBE" serve --port 7000 --seconds 600 >/dev/null 2>&1 &
+  disown
+  ip netns exec "$(ns_name rtr)" timeout 600 "$PROBE" serve --port 7001 --seconds 600 >/dev/null 2>&1 &
+  disown
+}
+
 # e2e_build_isp NAME DEV RTR4 GW4 RTR6 GW6 K
 e2e_build_isp() {
   local name=$1 dev=$2 rtr4=$3 gw4=$4 rtr6=$5 gw6=$6 k=$7

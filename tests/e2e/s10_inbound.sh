@@ -9,20 +9,7 @@ set -u
 e2e_default_uplinks
 e2e_build
 in_ns rtr sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
-ip -n "$(ns_name srv)" route add 10.0.2.0/24 via 10.200.2.1
-in_ns rtr nft -f - <<'NFT' || fail "cannot add the port-forward table"
-table ip portfwd {
-  chain pre {
-    type nat hook prerouting priority dstnat; policy accept;
-    iifname "eth2" udp dport 8080 dnat to 10.98.1.2:7000
-    iifname "eth2" tcp dport 8080 dnat to 10.98.1.2:7000
-  }
-}
-NFT
-ip netns exec "$(ns_name cli)" timeout 600 "$PROBE" serve --port 7000 --seconds 600 >/dev/null 2>&1 &
-disown
-ip netns exec "$(ns_name rtr)" timeout 600 "$PROBE" serve --port 7001 --seconds 600 >/dev/null 2>&1 &
-disown
+e2e_inbound_services
 sleep 0.3
 e2e_apply "$here_e2e/policies/inbound.pbr"
 

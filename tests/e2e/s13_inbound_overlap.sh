@@ -9,20 +9,7 @@ set -u
 . "$(dirname "$0")/lib.sh" || exit 1
 e2e_default_uplinks
 e2e_build
-ip -n "$(ns_name srv)" route add 10.0.2.0/24 via 10.200.2.1
-in_ns rtr nft -f - <<'NFT' || fail "cannot add the port-forward table"
-table ip portfwd {
-  chain pre {
-    type nat hook prerouting priority dstnat; policy accept;
-    iifname "eth2" udp dport 8080 dnat to 10.98.1.2:7000
-    iifname "eth2" tcp dport 8080 dnat to 10.98.1.2:7000
-  }
-}
-NFT
-ip netns exec "$(ns_name cli)" timeout 600 "$PROBE" serve --port 7000 --seconds 600 >/dev/null 2>&1 &
-disown
-ip netns exec "$(ns_name rtr)" timeout 600 "$PROBE" serve --port 7001 --seconds 600 >/dev/null 2>&1 &
-disown
+e2e_inbound_services
 ip netns exec "$(ns_name srv)" timeout 600 "$PROBE" serve --port 8080 --seconds 600 >/dev/null 2>&1 &
 disown
 sleep 0.3
