@@ -1,11 +1,20 @@
 #!/usr/bin/env python3
-"""Regenerates docs/diagnostics.md from the catalog (src/diag/catalog.cc) and the diagnostic
-tests (tests/diag/CODE-*.pbr with their .stderr). Run after blessing tests/diag."""
+"""Regenerates docs/diagnostics.md from the list of codes (include/pbrc/diagnostic_codes.def,
+the same rows that generate the C++ enum and catalog) and the diagnostic tests
+(tests/diag/CODE-*.pbr with their .stderr). Run after blessing tests/diag."""
 import glob, os, re
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-catalog = open(os.path.join(root, "src/diag/catalog.cc")).read()
-entries = re.findall(r'\{Code::\w+, "(\w+)", "([\w-]+)",\s*"((?:[^"\\]|\\.)*)"(?:\s*"((?:[^"\\]|\\.)*)")?\}', catalog)
+codes = open(os.path.join(root, "include/pbrc/diagnostic_codes.def")).read()
+codes = "\n".join(l for l in codes.splitlines() if not l.startswith("//"))
+LITERAL = r'"(?:[^"\\]|\\.)*"'
+rows = re.findall(r'^PBRC_DIAG\(\s*\w+,\s*"(\w+)",\s*"([\w-]+)",\s*((?:%s\s*)+)\)' % LITERAL,
+                  codes, re.M)
+# A summary may be split into adjacent literals; join them as the compiler does.
+entries = [(code, name, "".join(l[1:-1] for l in re.findall(LITERAL, lits)))
+           for code, name, lits in rows]
+if len(entries) != codes.count("PBRC_DIAG("):
+    raise SystemExit("diagnostic_codes.def: a PBRC_DIAG row this script cannot read")
 out = ["# Diagnostics", "",
        "Every diagnostic pbrc reports, with a policy that triggers it and the exact output.",
        "Codes are stable. `E` codes are errors (exit 1); `W` codes are warnings (exit 0).",
@@ -19,8 +28,8 @@ def visible(text):
     """Control bytes as \\xNN so the Markdown stays plain text."""
     return "".join(c if c in "\n\t" or ord(c) >= 0x20 else "\\x%02x" % ord(c) for c in text)
 
-for code, name, s1, s2 in entries:
-    summary = (s1 + s2).replace('\\"', '"')
+for code, name, summary in entries:
+    summary = summary.replace('\\"', '"')
     out += ["## %s %s" % (code, name), "", summary[0].upper() + summary[1:] + ".", ""]
     for case in sorted(glob.glob(os.path.join(root, "tests/diag/%s-*.pbr" % code))):
         src = open(case, "rb").read().decode("utf-8", "replace")

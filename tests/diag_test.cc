@@ -50,7 +50,11 @@ TEST(Diag, ExpectedStderr) {
     auto c = Compile(name, DiskReader());
     EXPECT_TRUE(c->diags.HasErrors() || !c->diags.Sorted().empty()) << name << " reports nothing";
     std::string got = RenderText(c->diags.Sorted(), c->sm, RenderOptions{});
-    for (const auto& d : c->diags.Sorted()) codes_seen.insert(Info(d.code).id);
+    for (const auto& d : c->diags.Sorted()) {
+      codes_seen.insert(Info(d.code).id);
+      // The id's letter promises the severity (E error, W warning); reporting says the same.
+      EXPECT_EQ(d.severity, DefaultSeverity(d.code)) << Info(d.code).id;
+    }
     fs::path want = fs::path(name).replace_extension(".stderr");
     if (bless && *bless && std::string(bless) != "0") {
       std::ofstream(want, std::ios::binary) << got;

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -12,67 +13,28 @@
 
 namespace pbrc {
 
-// The catalog of every diagnostic pbrc can report. Codes are stable; docs/diagnostics.md
-// documents each one with a failing example (a test checks the two agree).
+// Every diagnostic pbrc can report, generated from the one list in
+// include/pbrc/diagnostic_codes.def (add codes there, not here). Codes are stable;
+// docs/diagnostics.md documents each one with a failing example (a test checks the two agree).
 enum class Code {
-  kSyntax,               // E0001
-  kInvalidCharacter,     // E0002
-  kUnterminatedString,   // E0003
-  kUnterminatedComment,  // E0004
-  kNumberTooLarge,       // E0005
-  kInvalidNumber,        // E0006
-  kTooManyErrors,        // E0007
-  kUnknownName,          // E0101
-  kDuplicate,            // E0102
-  kImportNotFound,       // E0103
-  kImportCycle,          // E0104
-  kListFileError,        // E0105
-  kSetCycle,             // E0106
-  kImportTooDeep,        // E0107
-  kInvalidAddress,       // E0201
-  kInvalidPrefixLength,  // E0202
-  kHostBitsSet,          // E0203
-  kInvalidRange,         // E0204
-  kFamilyMix,            // E0205
-  kEmptySet,             // E0206
-  kPortsNeedProtocol,    // E0301
-  kOutOfRange,           // E0302
-  kUnknownProtocol,      // E0303
-  kMarkZero,             // E0401
-  kMarkOutsideMask,      // E0402
-  kMarkReused,           // E0403
-  kInvalidMask,          // E0404
-  kMarksExhausted,       // E0405
-  kTableReserved,        // E0501
-  kTableReused,          // E0502
-  kTableOutOfRange,      // E0503
-  kTablesExhausted,      // E0504
-  kIfnameTooLong,        // E0601
-  kIfnameInvalid,        // E0602
-  kLinkIncomplete,       // E0701
-  kBadOption,            // E0702
-  kPreferenceBand,       // E0703
-  kNatNeedsAddress,      // E0704
-  kOifRule,              // E0705
-  kNoRoute,              // W0801
-  kUnusedName,           // W0802
-  kSetTooDeep,           // E0108
-  kIifPinned,            // W0803
-  kRouteConflict,        // E0706
-  kIfnameWildcard,       // E0603
-  kControlInString,      // E0110
+#define PBRC_DIAG(enumerator, id, name, summary) enumerator,
+#include "pbrc/diagnostic_codes.def"
+#undef PBRC_DIAG
 };
 
 enum class Severity { kError, kWarning, kNote };
 
+// One row of the catalog; `Catalog()[i].code == Code(i)` (checked at compile time).
 struct CodeInfo {
   Code code;
-  const char* id;    // "E0203"
+  const char* id;    // "E0203"; the letter is the severity: E error, W warning
   const char* name;  // "host-bits-set"
   const char* summary;
 };
 const CodeInfo& Info(Code code);
-const std::vector<CodeInfo>& Catalog();
+std::span<const CodeInfo> Catalog();
+// What the id's letter says: kError for E codes, kWarning for W codes.
+Severity DefaultSeverity(Code code);
 
 // A labelled range shown with `---` under it.
 struct Label {

@@ -1,4 +1,4 @@
-// Parsing: one buffer into a syntax tree, and a policy file with its imports into a Program.
+// Parsing: one buffer into a syntax tree, and a policy file with its imports into a ParsedPolicy.
 #pragma once
 
 #include <map>
@@ -17,7 +17,7 @@ ast::File ParseBuffer(const SourceManager& sm, Diagnostics& diags, uint32_t file
 
 // A policy and everything it imports, parsed, in load order (imports before importers, each
 // file once). `root` indexes files.
-struct Program {
+struct ParsedPolicy {
   std::vector<ast::File> files;
   size_t root = 0;
 };
@@ -58,11 +58,11 @@ class MemoryReader : public FileReader {
 
 // Loads `path` and its imports. Missing files, cycles and chains of more than 64 imports are
 // diagnostics.
-Program LoadProgram(const std::string& path, SourceManager& sm, Diagnostics& diags,
-                    FileReader& reader);
+ParsedPolicy LoadPolicy(const std::string& path, SourceManager& sm, Diagnostics& diags,
+                        FileReader& reader);
 // Same, with the root given as text (fuzzer, tests).
-Program LoadProgramFromText(const std::string& name, std::string text, SourceManager& sm,
-                            Diagnostics& diags, FileReader& reader);
+ParsedPolicy LoadPolicyFromText(const std::string& name, std::string text, SourceManager& sm,
+                                Diagnostics& diags, FileReader& reader);
 
 // The embedded standard library: module text by name ("special", "services"), or nullptr.
 const char* StdlibModule(const std::string& name);

@@ -18,7 +18,7 @@ namespace pbrc {
 struct Compilation {
   SourceManager sm;
   Diagnostics diags;
-  Program prog;  // the ASTs; released once sema succeeded (only failed runs keep them)
+  ParsedPolicy parsed;  // the ASTs; released once sema succeeded (only failed runs keep them)
   std::optional<model::Model> model;  // released once lowered (kept when lowering never ran)
   std::optional<ir::Program> ir;
   bool read_failed = false;  // the root file itself could not be read (a system failure)

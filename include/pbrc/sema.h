@@ -10,7 +10,7 @@
 namespace pbrc {
 
 // Returns the checked model, or nullopt when any error was reported.
-std::optional<model::Model> Analyze(const Program& prog, SourceManager& sm, Diagnostics& diags,
+std::optional<model::Model> Analyze(const ParsedPolicy& prog, SourceManager& sm, Diagnostics& diags,
                                     FileReader& reader);
 
 }  // namespace pbrc

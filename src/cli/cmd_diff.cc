@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "../live/live.h"
 #include "commands.h"
 #include "common.h"
+#include "pbrc/live.h"
 #include "pbrc/plan.h"
 
 namespace po = boost::program_options;

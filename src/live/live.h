@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pbrc/ir.h"
+#include "pbrc/live.h"
 #include "pbrc/plan.h"
 
 namespace pbrc::live {
@@ -69,11 +70,6 @@ void AlignRules(plan::State& desired, plan::State& current);
 // kernel lists it after loading it privately, its sets, ip rules, routes and sysctls from
 // the IR.
 bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err);
-// The plan against the kernel (inside `netns` when not empty; entered after the desired
-// ruleset was loaded privately and before anything is read): changes and warnings. With
-// `applied` (the policy last applied), changes where the kernel differs from it are drift.
-bool ReadLivePlan(const ir::Program& p, const ir::Program* applied, const std::string& netns,
-                  plan::Plan& out, std::string& err);
 // Marks the changes of `plan` that undo hand edits: where the kernel (`current`, rules by
 // position) differs from the state of the policy last applied (`applied`).
 void MarkDrift(plan::Plan& plan, plan::State applied, plan::State current);

@@ -9,7 +9,7 @@
 namespace pbrc {
 namespace {
 
-void WarnUnused(const Program& prog, const sema::Symbols& syms,
+void WarnUnused(const ParsedPolicy& prog, const sema::Symbols& syms,
                 const std::set<std::string>& used_sets, const std::vector<model::Link>& links,
                 const std::vector<model::Rule>& rules, Diagnostics& diags) {
   if (prog.files.empty()) return;
@@ -55,7 +55,7 @@ void WarnIifPinned(const std::vector<model::Link>& links, const std::vector<mode
 
 }  // namespace
 
-std::optional<model::Model> Analyze(const Program& prog, SourceManager& sm, Diagnostics& diags,
+std::optional<model::Model> Analyze(const ParsedPolicy& prog, SourceManager& sm, Diagnostics& diags,
                                     FileReader& reader) {
   sema::Symbols syms = sema::CollectSymbols(prog, diags);
   model::Model m;

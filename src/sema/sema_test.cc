@@ -110,7 +110,7 @@ TEST(Sets, ManyRulesShareOneCopyInTheModel) {
   fs.Add("t.pbr", policy + "}\n");
   SourceManager sm;
   Diagnostics diags;
-  Program prog = LoadProgram("t.pbr", sm, diags, fs);
+  ParsedPolicy prog = LoadPolicy("t.pbr", sm, diags, fs);
   auto model = Analyze(prog, sm, diags, fs);
   ASSERT_TRUE(model) << RenderText(diags.Sorted(), sm, RenderOptions{});
   ASSERT_EQ(model->sets.size(), 2u);  // alias, big

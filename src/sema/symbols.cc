@@ -20,7 +20,7 @@ bool Define(std::map<std::string, const Def*>& table, const Def& def, const char
 
 }  // namespace
 
-Symbols CollectSymbols(const Program& prog, Diagnostics& diags) {
+Symbols CollectSymbols(const ParsedPolicy& prog, Diagnostics& diags) {
   Symbols s;
   for (const auto& file : prog.files) {
     for (const auto& st : file.statements) {

@@ -23,6 +23,6 @@ struct Symbols {
   std::vector<std::string> PortNames() const;
 };
 
-Symbols CollectSymbols(const Program& prog, Diagnostics& diags);
+Symbols CollectSymbols(const ParsedPolicy& prog, Diagnostics& diags);
 
 }  // namespace pbrc::sema

@@ -11,16 +11,16 @@ namespace pbrc {
 
 std::unique_ptr<Compilation> Compile(const std::string& path, FileReader& reader) {
   auto c = std::make_unique<Compilation>();
-  c->prog = LoadProgram(path, c->sm, c->diags, reader);  // parse, with imports
-  if (c->prog.files.empty()) {
+  c->parsed = LoadPolicy(path, c->sm, c->diags, reader);  // parse, with imports
+  if (c->parsed.files.empty()) {
     c->read_failed = true;
     return c;
   }
-  c->model = Analyze(c->prog, c->sm, c->diags, reader);  // resolve, check, evaluate sets
+  c->model = Analyze(c->parsed, c->sm, c->diags, reader);  // resolve, check, evaluate sets
   if (!c->model) return c;
   // Nothing past sema reads the AST (the model holds what lowering needs, the source
   // manager what diagnostics need); at 1M rules it is gigabytes, so it goes now.
-  c->prog = Program{};
+  c->parsed = ParsedPolicy{};
   std::string name = std::filesystem::path(path).filename().string();
   ir::Program p = ir::Lower(*c->model, c->sm, name);  // lower to the IR
   c->model.reset();  // the IR holds all the rest needs (and shares the sets' intervals)

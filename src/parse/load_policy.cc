@@ -32,7 +32,7 @@ class Loader {
     return index;
   }
 
-  Program Take(size_t root) {
+  ParsedPolicy Take(size_t root) {
     prog_.root = root;
     return std::move(prog_);
   }
@@ -90,7 +90,7 @@ class Loader {
   SourceManager& sm_;
   Diagnostics& diags_;
   FileReader& reader_;
-  Program prog_;
+  ParsedPolicy prog_;
   struct Open {
     std::string key;       // the path, for messages
     std::string identity;  // what tells files apart (FileReader::Identity)
@@ -101,22 +101,22 @@ class Loader {
 
 }  // namespace
 
-Program LoadProgramFromText(const std::string& name, std::string text, SourceManager& sm,
-                            Diagnostics& diags, FileReader& reader) {
+ParsedPolicy LoadPolicyFromText(const std::string& name, std::string text, SourceManager& sm,
+                                Diagnostics& diags, FileReader& reader) {
   Loader loader(sm, diags, reader);
   std::string key = fs::path(name).lexically_normal().string();
   size_t root = loader.Load(name, key, std::move(text));
   return loader.Take(root);
 }
 
-Program LoadProgram(const std::string& path, SourceManager& sm, Diagnostics& diags,
-                    FileReader& reader) {
+ParsedPolicy LoadPolicy(const std::string& path, SourceManager& sm, Diagnostics& diags,
+                        FileReader& reader) {
   std::string text, err;
   if (!reader.Read(path, text, err)) {
     diags.ErrorNoRange(Code::kImportNotFound, "cannot read '" + path + "': " + err);
-    return Program{};
+    return ParsedPolicy{};
   }
-  return LoadProgramFromText(path, std::move(text), sm, diags, reader);
+  return LoadPolicyFromText(path, std::move(text), sm, diags, reader);
 }
 
 }  // namespace pbrc

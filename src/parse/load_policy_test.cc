@@ -51,7 +51,7 @@ TEST(Imports, SameFileByAnySpellingIsLoadedOnce) {
   // Compile releases the ASTs once sema succeeded; count the loaded files on the parser.
   SourceManager sm;
   Diagnostics d;
-  EXPECT_EQ(LoadProgram((dir / "root.pbr").string(), sm, d, DiskReader()).files.size(), 2u);
+  EXPECT_EQ(LoadPolicy((dir / "root.pbr").string(), sm, d, DiskReader()).files.size(), 2u);
   fs::remove_all(dir);
 }
 
