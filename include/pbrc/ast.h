@@ -11,6 +11,7 @@
 
 #include "pbrc/policy_types.h"
 #include "pbrc/source.h"
+#include "pbrc/value_matches.h"
 
 namespace pbrc::ast {
 
@@ -141,18 +142,52 @@ struct LinkDef {
   Range range;
 };
 
+// The value of a `from` / `to` clause.
 struct AddrMatch {
   bool negated = false;
   SetBody body;
   Range range;
 };
+// The value of a `sport` / `dport` clause.
 struct PortMatch {
   bool negated = false;
   std::vector<PortItem> items;
   Range range;
 };
+
+// Match clauses, one struct per kind; `range` covers the keyword and the value.
+struct FromMatch {
+  AddrMatch addr;
+  Range range;
+};
+struct ToMatch {
+  AddrMatch addr;
+  Range range;
+};
 struct ProtoMatch {
   std::vector<Name> protos;  // names or numbers as text
+  Range range;
+};
+struct SportMatch {
+  PortMatch ports;
+  Range range;
+};
+struct DportMatch {
+  PortMatch ports;
+  Range range;
+};
+struct IifMatch {
+  Name name;
+  Range range;
+};
+struct OifMatch {
+  Name name;
+  Range range;
+};
+// A match of pbrc/value_matches.h: the descriptor's keyword, then values as written.
+template <class Def>
+struct ValueMatch {
+  std::vector<Name> values;
   Range range;
 };
 
@@ -165,16 +200,24 @@ struct Target {
   Range range;
 };
 
-enum class MatchKind { kFrom, kTo, kProto, kSport, kDport, kIif, kOif };
 // One match clause as parsed; the rule keeps them in source order for fmt.
-struct Match {
-  MatchKind kind;
-  std::optional<AddrMatch> addr;
-  std::optional<PortMatch> ports;
-  std::optional<ProtoMatch> proto;
-  std::optional<Name> ifname;
-  Range range;
-};
+using Match = WithValueMatches<ValueMatch, std::variant<FromMatch, ToMatch, ProtoMatch, SportMatch,
+                                                        DportMatch, IifMatch, OifMatch>>::type;
+inline Range RangeOf(const Match& m) {
+  return std::visit([](const auto& c) { return c.range; }, m);
+}
+// The ValueMatch of descriptor `index` in ValueMatchDefs (the scanner's keyword index).
+template <class... Defs>
+Match MakeValueMatchIn([[maybe_unused]] int index, [[maybe_unused]] std::vector<Name> values,
+                       [[maybe_unused]] Range range, DefList<Defs...>) {
+  Match out;
+  int i = 0;
+  ((i++ == index ? (out = ValueMatch<Defs>{std::move(values), range}, 0) : 0), ...);
+  return out;
+}
+inline Match MakeValueMatch(int index, std::vector<Name> values, Range range) {
+  return MakeValueMatchIn(index, std::move(values), range, ValueMatchDefs{});
+}
 
 struct Rule {
   std::vector<Match> matches;

@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "pbrc/address.h"
 #include "pbrc/diagnostics.h"
 #include "pbrc/policy_types.h"
 #include "pbrc/source.h"
+#include "pbrc/value_matches.h"
 
 namespace pbrc::ir {
 
@@ -59,14 +61,50 @@ struct PortMatch {
   std::vector<PortRange> ranges;
 };
 
+// The conditions of a classification rule, one struct per kind. kReply says what each
+// becomes in the reversed rule that recognises a reply (pbrc/value_matches.h); a swapped
+// kind names its twin in `Swapped`.
+struct DaddrMatch;
+struct DportMatch;
+struct SaddrMatch : AddrMatch {
+  static constexpr ReplyForm kReply = ReplyForm::kSwapped;
+  using Swapped = DaddrMatch;
+};
+struct DaddrMatch : AddrMatch {
+  static constexpr ReplyForm kReply = ReplyForm::kSwapped;
+  using Swapped = SaddrMatch;
+};
+struct IifMatch {  // a reply leaves by the flow's input device: it cannot be checked on it
+  static constexpr ReplyForm kReply = ReplyForm::kUnknown;
+  std::string device;
+};
+struct ProtoMatch {
+  static constexpr ReplyForm kReply = ReplyForm::kSame;
+  std::vector<uint8_t> protos;
+};
+struct SportMatch : PortMatch {
+  static constexpr ReplyForm kReply = ReplyForm::kSwapped;
+  using Swapped = DportMatch;
+};
+struct DportMatch : PortMatch {
+  static constexpr ReplyForm kReply = ReplyForm::kSwapped;
+  using Swapped = SportMatch;
+};
+// A match of pbrc/value_matches.h with its checked values, sorted.
+template <class Def>
+struct ValueMatch {
+  static constexpr ReplyForm kReply = Def::kReply;
+  std::vector<uint64_t> values;
+};
+// In this order in a rule (one of each kind at most), which is the order nft matches them.
+using Cond = WithValueMatches<ValueMatch, std::variant<SaddrMatch, DaddrMatch, IifMatch, ProtoMatch,
+                                                       SportMatch, DportMatch>>::type;
+
 // One classification rule: packets matching it get the target's mark. Rules without an
 // address match have no family (both). Program::rules holds them in first-match order.
 struct Classify {
   std::optional<Family> family;
-  std::optional<AddrMatch> saddr, daddr;
-  std::vector<uint8_t> protos;
-  std::optional<PortMatch> sport, dport;
-  std::string iif;
+  std::vector<Cond> conds;  // sorted by kind
   size_t target = 0;
   std::optional<RuleId> rule;  // nullopt for the implicit inbound rules
   Origin origin;
@@ -75,6 +113,23 @@ struct Classify {
   // with `iif` and precedes all others. It has no reversed form for stateless replies.
   bool inbound = false;
 };
+
+// The condition of kind T of a rule, or nullptr.
+template <class T>
+const T* Find(const Classify& r) {
+  for (const auto& c : r.conds) {
+    if (const T* t = std::get_if<T>(&c)) return t;
+  }
+  return nullptr;
+}
+
+// The conditions a reply of the rule's flow would meet (sources and destinations swapped),
+// sorted by kind; conditions a reply cannot show are dropped and `decidable` turns false.
+struct Reply {
+  std::vector<Cond> conds;
+  bool decidable = true;  // false: the reversed rule may mark, but must never end the walk
+};
+Reply Reversed(const Classify& r);
 
 enum class IpRuleKind { kOif, kSuppressMain, kFwmark, kSelector, kLinkAddress };
 // One `ip rule`. pref and table are set by allocation.

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "pbrc/address.h"
@@ -12,6 +14,7 @@
 #include "pbrc/policy_types.h"
 #include "pbrc/protocols.h"
 #include "pbrc/source.h"
+#include "pbrc/value_matches.h"
 
 namespace pbrc::model {
 
@@ -72,24 +75,81 @@ struct Target {
   uint32_t table = 0;  // for kTable
 };
 
+// Checked conditions, one struct per match kind. kIpRuleExpressible: `ip rule` can express
+// the condition (a rule whose conditions all can is also emitted as an `ip rule`).
+struct FromCond : AddrCond {
+  static constexpr bool kIpRuleExpressible = true;
+};
+struct ToCond : AddrCond {
+  static constexpr bool kIpRuleExpressible = true;
+};
+struct ProtoCond {
+  static constexpr bool kIpRuleExpressible = false;
+  std::vector<uint8_t> protos;  // sorted IP protocol numbers, not empty
+  Range range;
+};
+struct SportCond : PortCond {
+  static constexpr bool kIpRuleExpressible = false;
+};
+struct DportCond : PortCond {
+  static constexpr bool kIpRuleExpressible = false;
+};
+struct IifCond {
+  static constexpr bool kIpRuleExpressible = true;
+  std::string device;
+  Range range;
+};
+struct OifCond {
+  static constexpr bool kIpRuleExpressible = true;
+  std::string device;
+  Range range;
+};
+// A match of pbrc/value_matches.h: its checked values, sorted, without duplicates.
+template <class Def>
+struct ValueCond {
+  static constexpr bool kIpRuleExpressible = Def::kIpRuleExpressible;
+  std::vector<uint64_t> values;
+  Range range;
+};
+using Cond = WithValueMatches<ValueCond, std::variant<FromCond, ToCond, ProtoCond, SportCond,
+                                                      DportCond, IifCond, OifCond>>::type;
+
 struct Rule {
-  std::optional<AddrCond> from, to;
-  std::vector<uint8_t> protos;  // sorted IP protocol numbers; empty = any
-  std::optional<PortCond> sport, dport;
-  std::string iif, oif;
+  std::vector<Cond> conds;  // at most one of each kind, in the order of Cond's alternatives
   Target target;
   Range range;
 };
+
+// The condition of kind T of a rule, or nullptr.
+template <class T>
+const T* Find(const Rule& r) {
+  for (const auto& c : r.conds) {
+    if (const T* t = std::get_if<T>(&c)) return t;
+  }
+  return nullptr;
+}
+
+// Whether `ip rule` can express every condition of the rule (each kind says so itself).
+inline bool IpRuleExpressible(const Rule& r) {
+  for (const auto& c : r.conds) {
+    bool ok =
+        std::visit([](const auto& k) { return std::decay_t<decltype(k)>::kIpRuleExpressible; }, c);
+    if (!ok) return false;
+  }
+  return true;
+}
 
 // Whether a rule can match packets of family `f`: a positive address match only those of
 // the families it has entries of, a negated or absent one every family; protocols that
 // exist in one family only (icmp and igmp, icmpv6) pin the rule to it.
 inline bool CanMatch(const Rule& r, Family f) {
-  for (const auto* c : {&r.from, &r.to}) {
-    if (*c && !(*c)->negated && !(*c)->value.Has(f)) return false;
+  for (const AddrCond* c : {static_cast<const AddrCond*>(Find<FromCond>(r)),
+                            static_cast<const AddrCond*>(Find<ToCond>(r))}) {
+    if (c && !c->negated && !c->value.Has(f)) return false;
   }
-  if (r.protos.empty()) return true;
-  for (uint8_t p : r.protos) {
+  const ProtoCond* pc = Find<ProtoCond>(r);
+  if (!pc) return true;
+  for (uint8_t p : pc->protos) {
     const Protocol* known = ProtocolByNumber(p);
     bool v4_only = known && known->v4_only, v6_only = known && known->v6_only;
     if (f == Family::kV4 ? !v6_only : !v4_only) return true;

@@ -6,6 +6,8 @@
 //   postrouting (nat, srcnat) for links that ask for source NAT.
 // Only the bits of the mark mask are ever written; constants only (nft 1.0.6 cannot combine
 // two registers in one expression).
+#include <algorithm>
+
 #include "nft_model.h"
 #include "pbrc/protocols.h"
 #include "pbrc/syntax.h"
@@ -43,22 +45,44 @@ class Builder {
     return c;
   }
 
+  // nft statements for IR conditions; one overload per alternative of ir::Cond.
+  struct CondStmts {
+    std::optional<Family> family;
+    std::vector<Stmt>& out;
+    void operator()(const ir::SaddrMatch& m) const { Addr(m, true); }
+    void operator()(const ir::DaddrMatch& m) const { Addr(m, false); }
+    void operator()(const ir::IifMatch& m) const { out.push_back(MatchIfname{true, m.device}); }
+    void operator()(const ir::ProtoMatch& m) const { out.push_back(MatchL4proto{m.protos}); }
+    void operator()(const ir::SportMatch& m) const {
+      out.push_back(MatchPorts{true, m.negated, m.ranges});
+    }
+    void operator()(const ir::DportMatch& m) const {
+      out.push_back(MatchPorts{false, m.negated, m.ranges});
+    }
+    template <class Def>
+    void operator()(const ir::ValueMatch<Def>& m) const {
+      out.push_back(MatchPayload{Def::Field(family), m.values, &Def::Text, Def::kJsonNumber});
+    }
+    void Addr(const ir::AddrMatch& m, bool source) const {
+      out.push_back(MatchAddr{*family, source, m.negated, m.set, m.elements});
+    }
+  };
+
   // The match part of a classification rule, forward or reversed (a reply of the flow:
-  // addresses and ports swapped, `iif` dropped). in_dev: the input device a reply must have.
+  // addresses and ports swapped, what a reply cannot show dropped). in_dev: the input device
+  // a reply must have.
   std::vector<Stmt> Matches(const ir::Classify& r, bool reverse, const std::string& in_dev) const {
+    std::vector<ir::Cond> conds = reverse ? ir::Reversed(r).conds : r.conds;
+    if (!in_dev.empty()) {
+      auto at = std::find_if(conds.begin(), conds.end(), [](const ir::Cond& c) {
+        return c.index() > ir::Cond(ir::IifMatch{}).index();
+      });
+      conds.insert(at, ir::IifMatch{in_dev});
+    }
     std::vector<Stmt> s;
-    const auto& src = reverse ? r.daddr : r.saddr;
-    const auto& dst = reverse ? r.saddr : r.daddr;
-    if (r.family && !src && !dst) s.push_back(MatchNfproto{*r.family});
-    if (src) s.push_back(MatchAddr{*r.family, true, src->negated, src->set, src->elements});
-    if (dst) s.push_back(MatchAddr{*r.family, false, dst->negated, dst->set, dst->elements});
-    if (!reverse && !r.iif.empty()) s.push_back(MatchIfname{true, r.iif});
-    if (!in_dev.empty()) s.push_back(MatchIfname{true, in_dev});
-    if (!r.protos.empty()) s.push_back(MatchL4proto{r.protos});
-    const auto& sp = reverse ? r.dport : r.sport;
-    const auto& dp = reverse ? r.sport : r.dport;
-    if (sp) s.push_back(MatchPorts{true, sp->negated, sp->ranges});
-    if (dp) s.push_back(MatchPorts{false, dp->negated, dp->ranges});
+    bool addr = ir::Find<ir::SaddrMatch>(r) || ir::Find<ir::DaddrMatch>(r);
+    if (r.family && !addr) s.push_back(MatchNfproto{*r.family});
+    for (const auto& c : conds) std::visit(CondStmts{r.family, s}, c);
     if (p_.opts.counters) s.push_back(Counter{});
     return s;
   }
@@ -104,7 +128,7 @@ class Builder {
         rule.stmts.push_back(Return{});
         c.rules.push_back(std::move(rule));
       }
-      if (!r.iif.empty()) continue;
+      if (!ir::Reversed(r).decidable) continue;  // e.g. `iif`: see StatelessReply's comment
       const char* after = t.kind == ir::TargetKind::kLink ? " on another device: stop" : ": stop";
       Rule stop{Matches(r, true, ""), Comment(r, "reply", after)};
       stop.stmts.push_back(Goto{ir::kChainStatelessForward});

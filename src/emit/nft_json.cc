@@ -106,6 +106,15 @@ struct StmtJson {
         w, m.negated ? "!=" : "==", [&] { Payload(w, "th", m.source ? "sport" : "dport"); },
         [&] { OneOrSet(w, m.ranges, PortValue); });
   }
+  void operator()(const MatchPayload& m) const {
+    Match(
+        w, "==", [&] { Payload(w, m.field.protocol, m.field.field); },
+        [&] {
+          OneOrSet(w, m.values, [&](JsonWriter& out, uint64_t v) {
+            m.json_number ? out.Int(v) : out.String(m.text(v));
+          });
+        });
+  }
   void operator()(const MatchIfname& m) const {
     Match(
         w, "==", [&] { Key(w, "meta", m.input ? "iifname" : "oifname"); },

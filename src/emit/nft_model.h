@@ -29,6 +29,12 @@ struct MatchPorts {
   bool negated;
   std::vector<PortRange> ranges;
 };
+struct MatchPayload {  // PROTOCOL FIELD VALUE or { VALUES }, for value matches
+  NftField field;
+  std::vector<uint64_t> values;
+  std::string (*text)(uint64_t);  // a value as nft text
+  bool json_number;               // nft JSON: a number, else text(value) as a string
+};
 struct MatchIfname {
   bool input;
   std::string name;
@@ -59,8 +65,9 @@ struct Snat {
   Family family;
   Addr to;
 };
-using Stmt = std::variant<MatchAddr, MatchNfproto, MatchL4proto, MatchPorts, MatchIfname, MatchMark,
-                          MatchCtState, SetMark, Counter, Jump, Goto, Return, Masquerade, Snat>;
+using Stmt =
+    std::variant<MatchAddr, MatchNfproto, MatchL4proto, MatchPorts, MatchPayload, MatchIfname,
+                 MatchMark, MatchCtState, SetMark, Counter, Jump, Goto, Return, Masquerade, Snat>;
 
 struct Rule {
   std::vector<Stmt> stmts;

@@ -62,6 +62,13 @@ struct StmtText {
     return std::string("th ") + (m.source ? "sport " : "dport ") + (m.negated ? "!= " : "") +
            Ports(m.ranges);
   }
+  std::string operator()(const MatchPayload& m) const {
+    std::string out = std::string(m.field.protocol) + " " + m.field.field + " ";
+    if (m.values.size() == 1) return out + m.text(m.values[0]);
+    out += "{ ";
+    for (size_t i = 0; i < m.values.size(); ++i) out += (i ? ", " : "") + m.text(m.values[i]);
+    return out + " }";
+  }
   std::string operator()(const MatchIfname& m) const {
     return std::string(m.input ? "iifname " : "oifname ") + Quote(m.name);
   }

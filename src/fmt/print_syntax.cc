@@ -13,7 +13,7 @@ bool IsKeyword(const std::string& s) {
       "address",  "mark",    "mask",  "route", "nat",        "masquerade", "snat",     "rp_filter",
       "strict",   "loose",   "on",    "off",   "preference", "ids",        "protocol", "counters",
       "comments", "proto",   "sport", "dport", "iif",        "oif",        "nft",      "inbound"};
-  return kWords.count(s) > 0;
+  return kWords.count(s) > 0 || ValueMatchIndex(s) >= 0;
 }
 
 bool IsIdent(const std::string& s) {
@@ -124,19 +124,36 @@ std::string LinkPropText(const ast::LinkProp& p) {
   return "";
 }
 
-std::string MatchText(const ast::Match& m) {
-  static const char* kWords[] = {"from", "to", "proto", "sport", "dport", "iif", "oif"};
-  std::string out = kWords[static_cast<int>(m.kind)];
-  out += " ";
-  if (m.addr) return out + (m.addr->negated ? "!" : "") + BodyInline(m.addr->body);
-  if (m.ports) return out + (m.ports->negated ? "!" : "") + PortItemsText(m.ports->items);
-  if (m.proto) {
-    std::vector<std::string> parts;
-    for (const auto& p : m.proto->protos) parts.push_back(p.text);
-    return out + Join(parts, ", ");
-  }
-  return out + NameText(*m.ifname);
+std::string AddrText(const char* keyword, const ast::AddrMatch& m) {
+  return std::string(keyword) + " " + (m.negated ? "!" : "") + BodyInline(m.body);
 }
+
+std::string PortsText(const char* keyword, const ast::PortMatch& m) {
+  return std::string(keyword) + " " + (m.negated ? "!" : "") + PortItemsText(m.items);
+}
+
+std::string WordsText(std::string_view keyword, const std::vector<ast::Name>& words) {
+  std::vector<std::string> parts;
+  for (const auto& w : words) parts.push_back(w.text);
+  return std::string(keyword) + " " + Join(parts, ", ");
+}
+
+// One case per alternative of ast::Match: a new match kind does not compile until fmt prints it.
+struct MatchPrinter {
+  std::string operator()(const ast::FromMatch& m) const { return AddrText("from", m.addr); }
+  std::string operator()(const ast::ToMatch& m) const { return AddrText("to", m.addr); }
+  std::string operator()(const ast::ProtoMatch& m) const { return WordsText("proto", m.protos); }
+  std::string operator()(const ast::SportMatch& m) const { return PortsText("sport", m.ports); }
+  std::string operator()(const ast::DportMatch& m) const { return PortsText("dport", m.ports); }
+  std::string operator()(const ast::IifMatch& m) const { return "iif " + NameText(m.name); }
+  std::string operator()(const ast::OifMatch& m) const { return "oif " + NameText(m.name); }
+  template <class Def>
+  std::string operator()(const ast::ValueMatch<Def>& m) const {
+    return WordsText(Def::kKeyword, m.values);
+  }
+};
+
+std::string MatchText(const ast::Match& m) { return std::visit(MatchPrinter{}, m); }
 
 std::string TargetText(const ast::Target& t) {
   switch (t.kind) {

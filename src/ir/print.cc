@@ -28,6 +28,28 @@ std::string Ports(const PortMatch& m) {
   return out;
 }
 
+std::string Protos(const std::vector<uint8_t>& protos) {
+  std::string out;
+  for (size_t i = 0; i < protos.size(); ++i) out += (i ? "," : "") + std::to_string(protos[i]);
+  return out;
+}
+
+// ` key=value` of each condition; one overload per alternative of ir::Cond.
+struct CondText {
+  std::string operator()(const SaddrMatch& m) const { return " saddr=" + Addr(m); }
+  std::string operator()(const DaddrMatch& m) const { return " daddr=" + Addr(m); }
+  std::string operator()(const IifMatch& m) const { return " iif=" + m.device; }
+  std::string operator()(const ProtoMatch& m) const { return " proto=" + Protos(m.protos); }
+  std::string operator()(const SportMatch& m) const { return " sport=" + Ports(m); }
+  std::string operator()(const DportMatch& m) const { return " dport=" + Ports(m); }
+  template <class Def>
+  std::string operator()(const ValueMatch<Def>& m) const {
+    std::string out = " " + std::string(Def::kKeyword) + "=";
+    for (size_t i = 0; i < m.values.size(); ++i) out += (i ? "," : "") + Def::Text(m.values[i]);
+    return out;
+  }
+};
+
 const char* Kind(IpRuleKind k) {
   switch (k) {
     case IpRuleKind::kOif:
@@ -70,15 +92,7 @@ std::string Print(const Program& p) {
     os << "classify";
     if (r.rule) os << " rule=" << *r.rule;
     os << " " << r.origin << " family=" << (r.family ? Fam(*r.family) : "any");
-    if (r.saddr) os << " saddr=" << Addr(*r.saddr);
-    if (r.daddr) os << " daddr=" << Addr(*r.daddr);
-    if (!r.iif.empty()) os << " iif=" << r.iif;
-    if (!r.protos.empty()) {
-      os << " proto=";
-      for (size_t i = 0; i < r.protos.size(); ++i) os << (i ? "," : "") << int(r.protos[i]);
-    }
-    if (r.sport) os << " sport=" << Ports(*r.sport);
-    if (r.dport) os << " dport=" << Ports(*r.dport);
+    for (const auto& c : r.conds) os << std::visit(CondText{}, c);
     os << " -> " << p.targets[r.target].name << " mark=" << Hex(p.targets[r.target].mark)
        << (r.inbound ? " (inbound)" : "") << "\n";
   }

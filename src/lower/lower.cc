@@ -21,7 +21,7 @@ Origin OriginOf(const Range& r, const SourceManager& sm) {
 }
 
 // Families a condition can match: a positive one only those it has elements of.
-std::set<Family> FamiliesOf(const std::optional<model::AddrCond>& c) {
+std::set<Family> FamiliesOf(const model::AddrCond* c) {
   if (!c || c->negated) return {Family::kV4, Family::kV6};
   std::set<Family> out;
   if (c->value.Has(Family::kV4)) out.insert(Family::kV4);
@@ -29,7 +29,7 @@ std::set<Family> FamiliesOf(const std::optional<model::AddrCond>& c) {
   return out;
 }
 
-std::optional<Prefix> SinglePrefix(const std::optional<model::AddrCond>& c, Family f) {
+std::optional<Prefix> SinglePrefix(const model::AddrCond* c, Family f) {
   if (!c || c->negated) return std::nullopt;
   const auto& v = c->value.Of(f);
   if (v.size() != 1 || c->value.Of(f == Family::kV4 ? Family::kV6 : Family::kV4).size() != 0) {
@@ -37,6 +37,30 @@ std::optional<Prefix> SinglePrefix(const std::optional<model::AddrCond>& c, Fami
   }
   return AsPrefix(v[0]);
 }
+
+const model::AddrCond* FromOf(const model::Rule& r) { return model::Find<model::FromCond>(r); }
+const model::AddrCond* ToOf(const model::Rule& r) { return model::Find<model::ToCond>(r); }
+
+// Whether nft names the condition per family, so a rule without addresses is split.
+template <class T>
+constexpr bool kNeedsFamily = false;
+template <class Def>
+constexpr bool kNeedsFamily<model::ValueCond<Def>> = Def::kNeedsFamily;
+
+bool NeedsFamily(const model::Rule& r) {
+  for (const auto& c : r.conds) {
+    if (std::visit([](const auto& k) { return kNeedsFamily<std::decay_t<decltype(k)>>; }, c))
+      return true;
+  }
+  return false;
+}
+
+// A value match that `ip rule` could express would need its selector in SelectorRule.
+template <class... Defs>
+constexpr bool NoneIpRuleExpressible(DefList<Defs...>) {
+  return (!Defs::kIpRuleExpressible && ...);
+}
+static_assert(NoneIpRuleExpressible(ValueMatchDefs{}), "give SelectorRule its ip rule selector");
 
 class Lowering {
  public:
@@ -50,7 +74,7 @@ class Lowering {
     Sets();
     p_.rules.reserve(m_.rules.size() + m_.links.size());  // one family each, mostly
     for (RuleId id = 0; id < m_.rules.size(); ++id) {
-      if (m_.rules[id].oif.empty()) ClassifyRule(m_.rules[id], id);
+      if (!model::Find<model::OifCond>(m_.rules[id])) ClassifyRule(m_.rules[id], id);
     }
     InboundRules();
     IpRules();
@@ -69,8 +93,8 @@ class Lowering {
         if (r.dst.addr.family == Family::kV6) return true;
     }
     for (const auto& r : m_.rules) {
-      for (const auto* c : {&r.from, &r.to}) {
-        if (*c && (*c)->value.Has(Family::kV6)) return true;
+      for (const model::AddrCond* c : {FromOf(r), ToOf(r)}) {
+        if (c && c->value.Has(Family::kV6)) return true;
       }
       // A link without gateway routes both families (`default dev DEV`): IPv6 packets the
       // rule steers to it need its IPv6 route and fwmark rule.
@@ -149,7 +173,7 @@ class Lowering {
               [](const Set& a, const Set& b) { return a.name < b.name; });
   }
 
-  std::optional<AddrMatch> Match(const std::optional<model::AddrCond>& c, Family f) const {
+  std::optional<AddrMatch> Match(const model::AddrCond* c, Family f) const {
     if (!c) return std::nullopt;
     if (!c->value.Has(f)) return std::nullopt;  // negated and empty in f: always true
     AddrMatch m;
@@ -162,29 +186,62 @@ class Lowering {
     return m;
   }
 
+  // A model condition as IR conditions of family `f` (addresses) or of both (the rest); one
+  // overload per alternative of model::Cond.
+  struct CondLowering {
+    const Lowering& l;
+    Family f;
+    std::vector<Cond>& out;
+    void operator()(const model::FromCond& c) const {
+      if (auto m = l.Match(&c, f)) out.push_back(SaddrMatch{std::move(*m)});
+    }
+    void operator()(const model::ToCond& c) const {
+      if (auto m = l.Match(&c, f)) out.push_back(DaddrMatch{std::move(*m)});
+    }
+    void operator()(const model::ProtoCond& c) const { out.push_back(ProtoMatch{c.protos}); }
+    void operator()(const model::SportCond& c) const {
+      out.push_back(SportMatch{{c.negated, c.ranges}});
+    }
+    void operator()(const model::DportCond& c) const {
+      out.push_back(DportMatch{{c.negated, c.ranges}});
+    }
+    void operator()(const model::IifCond& c) const { out.push_back(IifMatch{c.device}); }
+    void operator()(const model::OifCond&) const {}  // oif rules are ip rules only
+    template <class Def>
+    void operator()(const model::ValueCond<Def>& c) const {
+      out.push_back(ValueMatch<Def>{c.values});
+    }
+  };
+
+  std::vector<Cond> Conds(const model::Rule& r, Family f) const {
+    std::vector<Cond> out;
+    out.reserve(r.conds.size());
+    for (const auto& c : r.conds) std::visit(CondLowering{*this, f, out}, c);
+    std::sort(out.begin(), out.end(),
+              [](const Cond& a, const Cond& b) { return a.index() < b.index(); });
+    return out;
+  }
+
   void ClassifyRule(const model::Rule& r, RuleId id) {
     Classify base;
     base.rule = id;
-    base.protos = r.protos;
-    if (r.sport) base.sport = PortMatch{r.sport->negated, r.sport->ranges};
-    if (r.dport) base.dport = PortMatch{r.dport->negated, r.dport->ranges};
-    base.iif = r.iif;
     base.target = TargetIndex(r.target);
     base.origin = OriginOf(r.range, sm_);
-    if (!r.from && !r.to) {
-      p_.rules.push_back(base);
+    const model::AddrCond *from = FromOf(r), *to = ToOf(r);
+    if (!from && !to && !NeedsFamily(r)) {
+      base.conds = Conds(r, Family::kV4);  // no address: the family is not read
+      p_.rules.push_back(std::move(base));
       return;
     }
-    std::set<Family> fams = FamiliesOf(r.from);
-    std::set<Family> to = FamiliesOf(r.to);
+    std::set<Family> fams = FamiliesOf(from);
+    std::set<Family> to_fams = FamiliesOf(to);
     for (Family f : {Family::kV4, Family::kV6}) {
-      if (!fams.count(f) || !to.count(f)) continue;
+      if (!fams.count(f) || !to_fams.count(f)) continue;
       if (f == Family::kV6 && !p_.uses_v6) continue;
       Classify c = base;
       c.family = f;
-      c.saddr = Match(r.from, f);
-      c.daddr = Match(r.to, f);
-      p_.rules.push_back(c);
+      c.conds = Conds(r, f);
+      p_.rules.push_back(std::move(c));
     }
   }
 
@@ -200,12 +257,13 @@ class Lowering {
       const model::Link& l = m_.links[i];
       if (!l.pin_inbound) continue;
       for (size_t k = 0; k < policy.size(); ++k) {
-        if (moved[k] || policy[k].iif != l.device) continue;
+        const IifMatch* iif = Find<IifMatch>(policy[k]);
+        if (moved[k] || !iif || iif->device != l.device) continue;
         p_.rules.push_back(policy[k]);
         moved[k] = true;
       }
       Classify c;
-      c.iif = l.device;
+      c.conds.push_back(IifMatch{l.device});
       c.target = i;
       c.origin = OriginOf(l.range, sm_);
       c.inbound = true;
@@ -224,7 +282,8 @@ class Lowering {
   void IpRules() {
     // 1. oif rules (bound sockets), policy order.
     for (RuleId id = 0; id < m_.rules.size(); ++id) {
-      if (!m_.rules[id].oif.empty()) SelectorRule(m_.rules[id], id, IpRuleKind::kOif);
+      if (model::Find<model::OifCond>(m_.rules[id]))
+        SelectorRule(m_.rules[id], id, IpRuleKind::kOif);
     }
     // 2. main without its default route, so specific routes (LAN, connected) win.
     for (Family f : Families()) {
@@ -244,10 +303,11 @@ class Lowering {
         p_.ip_rules.push_back(s);
       }
     }
-    // 4. rules ip rule can express, for the route lookup before nft sees the packet.
+    // 4. rules ip rule can express, for the route lookup before nft sees the packet. Each
+    // condition kind says whether it can (kIpRuleExpressible): none is left out by omission.
     for (RuleId id = 0; id < m_.rules.size(); ++id) {
       const model::Rule& r = m_.rules[id];
-      if (r.oif.empty() && r.protos.empty() && !r.sport && !r.dport) {
+      if (!model::Find<model::OifCond>(r) && model::IpRuleExpressible(r)) {
         SelectorRule(r, id, IpRuleKind::kSelector);
       }
     }
@@ -280,23 +340,26 @@ class Lowering {
   }
 
   void SelectorRule(const model::Rule& r, RuleId id, IpRuleKind kind) {
-    if (kind == IpRuleKind::kSelector && !r.from && !r.to && r.iif.empty()) return;
+    const model::AddrCond *from = FromOf(r), *to = ToOf(r);
+    const model::IifCond* iif = model::Find<model::IifCond>(r);
+    const model::OifCond* oif = model::Find<model::OifCond>(r);
+    if (kind == IpRuleKind::kSelector && !from && !to && !iif) return;
     for (Family f : Families()) {
-      if (r.from && !r.from->value.Has(f)) continue;
-      if (r.to && !r.to->value.Has(f)) continue;
+      if (from && !from->value.Has(f)) continue;
+      if (to && !to->value.Has(f)) continue;
       IpRule s;
       s.kind = kind;
       s.family = f;
-      if (r.from) {
-        s.from = SinglePrefix(r.from, f);
+      if (from) {
+        s.from = SinglePrefix(from, f);
         if (!s.from) return;
       }
-      if (r.to) {
-        s.to = SinglePrefix(r.to, f);
+      if (to) {
+        s.to = SinglePrefix(to, f);
         if (!s.to) return;
       }
-      s.iif = r.iif;
-      s.oif = r.oif;
+      if (iif) s.iif = iif->device;
+      if (oif) s.oif = oif->device;
       s.target = TargetIndex(r.target);
       s.rule = id;
       s.origin = OriginOf(r.range, sm_);

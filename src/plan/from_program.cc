@@ -33,18 +33,30 @@ std::string PortText(const ir::PortMatch& m) {
   return out;
 }
 
+// `key value ` of each condition; one overload per alternative of ir::Cond.
+struct CondText {
+  std::string operator()(const ir::SaddrMatch& m) const { return "saddr " + AddrText(m) + " "; }
+  std::string operator()(const ir::DaddrMatch& m) const { return "daddr " + AddrText(m) + " "; }
+  std::string operator()(const ir::IifMatch& m) const { return "iif " + m.device + " "; }
+  std::string operator()(const ir::ProtoMatch& m) const {
+    std::string out = "proto ";
+    for (size_t i = 0; i < m.protos.size(); ++i)
+      out += (i ? "," : "") + std::to_string(m.protos[i]);
+    return out + " ";
+  }
+  std::string operator()(const ir::SportMatch& m) const { return "sport " + PortText(m) + " "; }
+  std::string operator()(const ir::DportMatch& m) const { return "dport " + PortText(m) + " "; }
+  template <class Def>
+  std::string operator()(const ir::ValueMatch<Def>& m) const {
+    std::string out = std::string(Def::kKeyword) + " ";
+    for (size_t i = 0; i < m.values.size(); ++i) out += (i ? "," : "") + Def::Text(m.values[i]);
+    return out + " ";
+  }
+};
+
 std::string RuleAttrs(const ir::Program& p, const ir::Classify& r) {
   std::ostringstream os;
-  if (r.saddr) os << "saddr " << AddrText(*r.saddr) << " ";
-  if (r.daddr) os << "daddr " << AddrText(*r.daddr) << " ";
-  if (!r.iif.empty()) os << "iif " << r.iif << " ";
-  if (!r.protos.empty()) {
-    os << "proto ";
-    for (size_t i = 0; i < r.protos.size(); ++i) os << (i ? "," : "") << int(r.protos[i]);
-    os << " ";
-  }
-  if (r.sport) os << "sport " << PortText(*r.sport) << " ";
-  if (r.dport) os << "dport " << PortText(*r.dport) << " ";
+  for (const auto& c : r.conds) os << std::visit(CondText{}, c);
   const ir::Target& t = TargetOf(p, r.target);
   os << "-> " << t.name << " mark " << Hex(t.mark);
   return os.str();
@@ -54,7 +66,8 @@ void AddRules(const ir::Program& p, State& s) {
   for (const auto& r : p.rules) {
     std::string fam = r.family ? Fam(*r.family) : "any";
     // Implicit inbound rules have no rule id; the device names them (one per link).
-    std::string id = r.rule ? "rule " + std::to_string(*r.rule) : "inbound " + r.iif;
+    const ir::IifMatch* iif = ir::Find<ir::IifMatch>(r);
+    std::string id = r.rule ? "rule " + std::to_string(*r.rule) : "inbound " + iif->device;
     s.objects.push_back(
         {Kind::kRule, id + " " + fam + " " + ir::kChainClassify, RuleAttrs(p, r), r.origin, {}});
   }

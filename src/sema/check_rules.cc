@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <ranges>
 #include <string_view>
 
+#include "check_values.h"
 #include "checks.h"
 #include "name_chain.h"
 #include "pbrc/protocols.h"
@@ -59,47 +61,89 @@ class RuleChecker {
     model::Rule out;
     out.range = r.range;
     bool ok = true;
-    std::map<ast::MatchKind, const ast::Match*> seen;
+    std::map<size_t, const ast::Match*> seen;  // by kind (variant index)
     for (const auto& m : r.matches) {
-      auto [it, fresh] = seen.emplace(m.kind, &m);
+      auto [it, fresh] = seen.emplace(m.index(), &m);
       if (!fresh) {
-        diags_.Error(Code::kDuplicate, m.range, "match given twice in one rule")
-            .secondary.push_back({it->second->range, "first given here"});
+        diags_.Error(Code::kDuplicate, ast::RangeOf(m), "match given twice in one rule")
+            .secondary.push_back({ast::RangeOf(*it->second), "first given here"});
         ok = false;
         continue;
       }
-      ok = Match(m, out) && ok;
+      ok = std::visit([&](const auto& c) { return Match(c, r, out); }, m) && ok;
     }
     ok = Target(r.target, out.target) && ok;
     if (!ok) return std::nullopt;
+    // Canonical order: the order of model::Cond's alternatives (one of each kind).
+    std::sort(out.conds.begin(), out.conds.end(),
+              [](const model::Cond& a, const model::Cond& b) { return a.index() < b.index(); });
     ok = Ports(seen, out) && Families(out) && OifRule(seen, out);
     if (!ok) return std::nullopt;
     return out;
   }
 
  private:
-  bool Match(const ast::Match& m, model::Rule& out) {
-    switch (m.kind) {
-      case ast::MatchKind::kFrom:
-        return Addr(*m.addr, out.from);
-      case ast::MatchKind::kTo:
-        return Addr(*m.addr, out.to);
-      case ast::MatchKind::kProto:
-        return Proto(*m.proto, out.protos);
-      case ast::MatchKind::kSport:
-        return PortList(*m.ports, out.sport);
-      case ast::MatchKind::kDport:
-        return PortList(*m.ports, out.dport);
-      case ast::MatchKind::kIif:
-        if (!CheckIfname(*m.ifname, diags_)) return false;
-        out.iif = m.ifname->text;
-        return true;
-      case ast::MatchKind::kOif:
-        if (!CheckIfname(*m.ifname, diags_)) return false;
-        out.oif = m.ifname->text;
-        return true;
+  // One overload per alternative of ast::Match: a new kind does not compile until checked.
+  bool Match(const ast::FromMatch& m, const ast::Rule&, model::Rule& out) {
+    return Addr<model::FromCond>(m.addr, out);
+  }
+  bool Match(const ast::ToMatch& m, const ast::Rule&, model::Rule& out) {
+    return Addr<model::ToCond>(m.addr, out);
+  }
+  bool Match(const ast::ProtoMatch& m, const ast::Rule&, model::Rule& out) {
+    model::ProtoCond c;
+    c.range = m.range;
+    if (!Proto(m, c.protos)) return false;
+    out.conds.push_back(std::move(c));
+    return true;
+  }
+  bool Match(const ast::SportMatch& m, const ast::Rule&, model::Rule& out) {
+    return Ports<model::SportCond>(m.ports, out);
+  }
+  bool Match(const ast::DportMatch& m, const ast::Rule&, model::Rule& out) {
+    return Ports<model::DportCond>(m.ports, out);
+  }
+  bool Match(const ast::IifMatch& m, const ast::Rule&, model::Rule& out) {
+    if (!CheckIfname(m.name, diags_)) return false;
+    out.conds.push_back(model::IifCond{m.name.text, m.range});
+    return true;
+  }
+  bool Match(const ast::OifMatch& m, const ast::Rule&, model::Rule& out) {
+    if (!CheckIfname(m.name, diags_)) return false;
+    out.conds.push_back(model::OifCond{m.name.text, m.range});
+    return true;
+  }
+  // Value matches: each value through its descriptor's check (check_values.h).
+  template <class Def>
+  bool Match(const ast::ValueMatch<Def>& m, const ast::Rule& rule, model::Rule& out) {
+    model::ValueCond<Def> c;
+    c.range = m.range;
+    bool ok = CheckInRule(Def{}, m, rule, diags_);
+    for (const auto& v : m.values) {
+      auto value = CheckValue(Def{}, v, diags_);
+      ok = value.has_value() && ok;
+      if (value) c.values.push_back(*value);
     }
-    return false;
+    std::sort(c.values.begin(), c.values.end());
+    c.values.erase(std::unique(c.values.begin(), c.values.end()), c.values.end());
+    if (ok) out.conds.push_back(std::move(c));
+    return ok;
+  }
+
+  template <class C>
+  bool Addr(const ast::AddrMatch& m, model::Rule& out) {
+    std::optional<model::AddrCond> c;
+    if (!Addr(m, c)) return false;
+    out.conds.push_back(C{std::move(*c)});
+    return true;
+  }
+
+  template <class C>
+  bool Ports(const ast::PortMatch& m, model::Rule& out) {
+    std::optional<model::PortCond> c;
+    if (!PortList(m, c)) return false;
+    out.conds.push_back(C{std::move(*c)});
+    return true;
   }
 
   bool Addr(const ast::AddrMatch& m, std::optional<model::AddrCond>& out) {
@@ -214,14 +258,16 @@ class RuleChecker {
     return true;
   }
 
-  bool Ports(const std::map<ast::MatchKind, const ast::Match*>& seen, const model::Rule& r) {
-    for (auto kind : {ast::MatchKind::kSport, ast::MatchKind::kDport}) {
-      auto it = seen.find(kind);
-      if (it == seen.end()) continue;
-      bool ok = !r.protos.empty() && std::all_of(r.protos.begin(), r.protos.end(), HasPorts);
+  bool Ports(const std::map<size_t, const ast::Match*>& seen, const model::Rule& r) {
+    const model::ProtoCond* pc = model::Find<model::ProtoCond>(r);
+    for (const ast::Match* m : seen | std::views::values) {
+      if (!std::holds_alternative<ast::SportMatch>(*m) &&
+          !std::holds_alternative<ast::DportMatch>(*m))
+        continue;
+      bool ok = pc && std::all_of(pc->protos.begin(), pc->protos.end(), HasPorts);
       if (!ok) {
         diags_
-            .Error(Code::kPortsNeedProtocol, it->second->range,
+            .Error(Code::kPortsNeedProtocol, ast::RangeOf(*m),
                    "port match without a protocol that has ports")
             .help = "add 'proto tcp' (or udp, sctp, or a list like 'proto tcp, udp') to the rule";
         return false;
@@ -230,33 +276,36 @@ class RuleChecker {
     return true;
   }
 
-  bool Families(model::Rule& r) {
-    if (!r.from || !r.to) return true;
-    bool v4 = r.from->value.Has(Family::kV4) && r.to->value.Has(Family::kV4);
-    bool v6 = r.from->value.Has(Family::kV6) && r.to->value.Has(Family::kV6);
+  bool Families(const model::Rule& r) {
+    const model::AddrCond* from = model::Find<model::FromCond>(r);
+    const model::AddrCond* to = model::Find<model::ToCond>(r);
+    if (!from || !to) return true;
+    bool v4 = from->value.Has(Family::kV4) && to->value.Has(Family::kV4);
+    bool v6 = from->value.Has(Family::kV6) && to->value.Has(Family::kV6);
     if (v4 || v6) return true;
-    auto& d = diags_.Error(Code::kFamilyMix, r.to->range,
+    auto& d = diags_.Error(Code::kFamilyMix, to->range,
                            "IPv4 and IPv6 mixed in one match: this rule can never match");
-    d.secondary.push_back(
-        {r.from->range, r.from->value.Has(Family::kV4) ? "IPv4 only" : "IPv6 only"});
+    d.secondary.push_back({from->range, from->value.Has(Family::kV4) ? "IPv4 only" : "IPv6 only"});
     d.help = "split the rule into one rule per address family";
     return false;
   }
 
   // oif rules become `ip rule ... oif DEV`: only prefixes can go with them.
-  bool OifRule(const std::map<ast::MatchKind, const ast::Match*>& seen, const model::Rule& r) {
-    if (r.oif.empty()) return true;
-    for (const auto& [kind, m] : seen) {
+  bool OifRule(const std::map<size_t, const ast::Match*>& seen, const model::Rule& r) {
+    if (!model::Find<model::OifCond>(r)) return true;
+    for (const ast::Match* m : seen | std::views::values) {
+      const ast::AddrMatch* addr = nullptr;
+      const model::AddrCond* c = nullptr;
+      if (auto* f = std::get_if<ast::FromMatch>(m))
+        addr = &f->addr, c = model::Find<model::FromCond>(r);
+      if (auto* t = std::get_if<ast::ToMatch>(m))
+        addr = &t->addr, c = model::Find<model::ToCond>(r);
       bool simple_addr =
-          (kind == ast::MatchKind::kFrom || kind == ast::MatchKind::kTo) && !m->addr->negated;
-      if (simple_addr) {
-        const auto& c = kind == ast::MatchKind::kFrom ? *r.from : *r.to;
-        simple_addr = c.value.v4.size() + c.value.v6.size() == 1 &&
-                      AsPrefix(c.value.v4.empty() ? c.value.v6[0] : c.value.v4[0]).has_value();
-      }
-      if (kind == ast::MatchKind::kOif || simple_addr) continue;
+          addr && !addr->negated && c->value.v4.size() + c->value.v6.size() == 1 &&
+          AsPrefix(c->value.v4.empty() ? c->value.v6[0] : c->value.v4[0]).has_value();
+      if (std::holds_alternative<ast::OifMatch>(*m) || simple_addr) continue;
       diags_
-          .Error(Code::kOifRule, m->range,
+          .Error(Code::kOifRule, ast::RangeOf(*m),
                  "an oif rule can only also match one prefix per direction")
           .notes.push_back("oif rules become 'ip rule ... oif DEV' for sockets bound to a device");
       return false;

@@ -38,9 +38,10 @@ void WarnUnused(const ParsedPolicy& prog, const sema::Symbols& syms,
 void WarnIifPinned(const std::vector<model::Link>& links, const std::vector<model::Rule>& rules,
                    Diagnostics& diags) {
   for (const auto& r : rules) {
-    if (r.iif.empty() || r.target.kind != model::TargetKind::kLink) continue;
+    const model::IifCond* iif = model::Find<model::IifCond>(r);
+    if (!iif || r.target.kind != model::TargetKind::kLink) continue;
     const model::Link& l = links[r.target.link];
-    if (!l.pin_inbound || l.device != r.iif) continue;
+    if (!l.pin_inbound || l.device != iif->device) continue;
     Diagnostic& d = diags.Warning(
         Code::kIifPinned, r.range,
         "every new connection arriving on '" + l.device + "' is pinned to link '" + l.name + "'");
@@ -74,8 +75,10 @@ std::optional<model::Model> Analyze(const ParsedPolicy& prog, SourceManager& sm,
   if (diags.HasErrors()) return std::nullopt;
   std::set<std::string> names;
   for (const auto& r : m.rules) {
-    for (const auto* c : {&r.from, &r.to}) {
-      if (*c && !(*c)->set.empty()) names.insert((*c)->set);
+    for (const model::AddrCond* c :
+         {static_cast<const model::AddrCond*>(model::Find<model::FromCond>(r)),
+          static_cast<const model::AddrCond*>(model::Find<model::ToCond>(r))}) {
+      if (c && !c->set.empty()) names.insert(c->set);
     }
   }
   for (const auto& n : names) {

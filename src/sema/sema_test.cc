@@ -90,10 +90,11 @@ TEST(Sets, ManyRulesShareOneCopy) {
   EXPECT_TRUE(sets[1].elements.SameStorage(sets[3].elements));
   size_t inline_rules = 0;
   for (const auto& rule : r.c->ir->rules) {
-    if (!rule.daddr || !rule.daddr->set.empty()) continue;
+    const ir::DaddrMatch* daddr = ir::Find<ir::DaddrMatch>(rule);
+    if (!daddr || !daddr->set.empty()) continue;
     ++inline_rules;
     const auto& same = rule.family == Family::kV4 ? sets[2] : sets[3];
-    EXPECT_TRUE(rule.daddr->elements.SameStorage(same.elements));
+    EXPECT_TRUE(daddr->elements.SameStorage(same.elements));
   }
   EXPECT_EQ(inline_rules, 333u);  // the `to file` rules (IPv4 only: their source is)
 }
@@ -119,8 +120,8 @@ TEST(Sets, ManyRulesShareOneCopyInTheModel) {
   EXPECT_TRUE(model->sets[0].value.v4.SameStorage(big.v4));
   ASSERT_EQ(model->rules.size(), 300u);
   for (const auto& rule : model->rules) {
-    EXPECT_TRUE(rule.to->value.v4.SameStorage(big.v4));
-    EXPECT_TRUE(rule.to->value.v6.SameStorage(big.v6));
+    EXPECT_TRUE(model::Find<model::ToCond>(rule)->value.v4.SameStorage(big.v4));
+    EXPECT_TRUE(model::Find<model::ToCond>(rule)->value.v6.SameStorage(big.v6));
   }
 }
 

@@ -24,8 +24,8 @@ bool HasDefault(const model::Link& l, Family f) {
 // The destinations of family `f` the rule can match that none of the link's routes covers.
 std::vector<Interval> Uncovered(const model::Rule& rule, const model::Link& l, Family f) {
   std::vector<Interval> dst = {Interval{f, 0, f == Family::kV4 ? U128(0xffffffff) : ~U128(0)}};
-  if (rule.to) {
-    dst = rule.to->negated ? Subtract(dst, rule.to->value.Of(f).vec()) : rule.to->value.Of(f).vec();
+  if (const model::ToCond* to = model::Find<model::ToCond>(rule)) {
+    dst = to->negated ? Subtract(dst, to->value.Of(f).vec()) : to->value.Of(f).vec();
   }
   std::vector<Interval> routes;
   for (const auto& r : l.routes) {
@@ -59,7 +59,7 @@ void WarnNoRoute(const std::vector<model::Link>& links, const std::vector<model:
                  Diagnostics& diags) {
   for (const auto& r : rules) {
     if (r.target.kind != model::TargetKind::kLink || r.target.link >= links.size()) continue;
-    if (!r.oif.empty()) continue;
+    if (model::Find<model::OifCond>(r)) continue;
     const model::Link& l = links[r.target.link];
     for (Family f : {Family::kV4, Family::kV6}) {
       if (!model::CanMatch(r, f) || HasDefault(l, f)) continue;

@@ -1,0 +1,63 @@
+// Matches whose value is a list of words or numbers, one descriptor each (like a row of
+// nftables' header field tables): its keyword, how an `ip rule`, a reply and the nft artifact
+// treat it. The grammar, the AST, the model, the IR and the nft builder handle every
+// descriptor of `ValueMatchDefs` through these members, so a new one is a descriptor plus
+// its value check (src/sema/check_values.cc); docs/architecture.md, "How to add a match".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "pbrc/address.h"
+
+namespace pbrc {
+
+// What a condition becomes in the reversed rule that recognises a reply of its flow.
+enum class ReplyForm {
+  kSame,     // the reply carries the same value (proto)
+  kSwapped,  // source and destination trade places (addresses, ports)
+  kUnknown,  // the reply cannot show it (iif): dropped, and the rule never ends the reply walk
+};
+
+// Where nft finds the field: `PROTOCOL FIELD` (`ip dscp`, `ether saddr`).
+struct NftField {
+  const char* protocol;
+  const char* field;
+};
+
+// Every descriptor provides:
+//   kKeyword                 the policy keyword
+//   kIpRuleExpressible       whether `ip rule` can express it (else the rule is nft-only)
+//   kReply                   its ReplyForm
+//   kNeedsFamily             nft names it per family: a rule without addresses is split
+//   kJsonNumber              nft JSON writes values as numbers (else as strings)
+//   Field(family)            the nft field
+//   Text(value)              a checked value as nft, `--emit ir` and the plan print it
+template <class... Defs>
+struct DefList {};
+
+using ValueMatchDefs = DefList<>;
+
+// std::variant<Fixed..., Wrap<Def>...> for the descriptors of ValueMatchDefs: each layer's
+// closed set of match alternatives.
+template <template <class> class Wrap, class Fixed, class List = ValueMatchDefs>
+struct WithValueMatches;
+template <template <class> class Wrap, class... Fixed, class... Defs>
+struct WithValueMatches<Wrap, std::variant<Fixed...>, DefList<Defs...>> {
+  using type = std::variant<Fixed..., Wrap<Defs>...>;
+};
+
+// The index in ValueMatchDefs of the descriptor with keyword `word`, or -1.
+template <class... Defs>
+int ValueMatchIndexIn([[maybe_unused]] std::string_view word, DefList<Defs...>) {
+  int i = 0, found = -1;
+  ((Defs::kKeyword == word ? found = i : 0, ++i), ...);
+  return found;
+}
+inline int ValueMatchIndex(std::string_view word) {
+  return ValueMatchIndexIn(word, ValueMatchDefs{});
+}
+
+}  // namespace pbrc

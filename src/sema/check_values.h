@@ -1,0 +1,17 @@
+// The checks of value matches (pbrc/value_matches.h), one pair of overloads per descriptor,
+// defined in check_values.cc:
+//   CheckValue(Def, word, diags)     one value as written -> its checked value (nullopt after a
+//                                    diagnostic: unknown name, out of range, bad syntax)
+//   CheckInRule(Def, match, rule, diags)  what the rule around the match must not combine with
+//                                    it; false after a diagnostic
+// The rule checker calls them for every descriptor of ValueMatchDefs, so a descriptor without
+// its checks does not compile.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "pbrc/ast.h"
+#include "pbrc/diagnostics.h"
+
+namespace pbrc::sema {}  // namespace pbrc::sema
