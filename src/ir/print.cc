@@ -19,31 +19,6 @@ std::string Addr(const AddrMatch& m) {
   return out + "}";
 }
 
-std::string Ports(const PortMatch& m) {
-  std::string out = m.negated ? "!" : "";
-  for (size_t i = 0; i < m.ranges.size(); ++i) {
-    out += (i ? "," : "") + std::to_string(m.ranges[i].lo);
-    if (m.ranges[i].hi != m.ranges[i].lo) out += "-" + std::to_string(m.ranges[i].hi);
-  }
-  return out;
-}
-
-const char* Kind(IpRuleKind k) {
-  switch (k) {
-    case IpRuleKind::kOif:
-      return "oif";
-    case IpRuleKind::kSuppressMain:
-      return "suppress";
-    case IpRuleKind::kFwmark:
-      return "fwmark";
-    case IpRuleKind::kSelector:
-      return "selector";
-    case IpRuleKind::kLinkAddress:
-      return "link-address";
-  }
-  return "";
-}
-
 }  // namespace
 
 std::string Print(const Program& p) {
@@ -77,13 +52,13 @@ std::string Print(const Program& p) {
       os << " proto=";
       for (size_t i = 0; i < r.protos.size(); ++i) os << (i ? "," : "") << int(r.protos[i]);
     }
-    if (r.sport) os << " sport=" << Ports(*r.sport);
-    if (r.dport) os << " dport=" << Ports(*r.dport);
+    if (r.sport) os << " sport=" << PortMatchText(*r.sport);
+    if (r.dport) os << " dport=" << PortMatchText(*r.dport);
     os << " -> " << p.targets[r.target].name << " mark=" << Hex(p.targets[r.target].mark)
        << (r.inbound ? " (inbound)" : "") << "\n";
   }
   for (const auto& r : p.ip_rules) {
-    os << "ip-rule " << Fam(r.family) << " pref=" << r.pref << " " << Kind(r.kind);
+    os << "ip-rule " << Fam(r.family) << " pref=" << r.pref << " " << Describe(r.kind).name;
     if (r.rule) os << " rule=" << *r.rule;
     if (r.from) os << " from=" << FormatPrefix(*r.from);
     if (r.to) os << " to=" << FormatPrefix(*r.to);

@@ -24,15 +24,6 @@ std::string AddrText(const ir::AddrMatch& m) {
   return out + "}";
 }
 
-std::string PortText(const ir::PortMatch& m) {
-  std::string out = m.negated ? "!" : "";
-  for (size_t i = 0; i < m.ranges.size(); ++i) {
-    out += (i ? "," : "") + std::to_string(m.ranges[i].lo);
-    if (m.ranges[i].hi != m.ranges[i].lo) out += "-" + std::to_string(m.ranges[i].hi);
-  }
-  return out;
-}
-
 std::string RuleAttrs(const ir::Program& p, const ir::Classify& r) {
   std::ostringstream os;
   if (r.saddr) os << "saddr " << AddrText(*r.saddr) << " ";
@@ -43,8 +34,8 @@ std::string RuleAttrs(const ir::Program& p, const ir::Classify& r) {
     for (size_t i = 0; i < r.protos.size(); ++i) os << (i ? "," : "") << int(r.protos[i]);
     os << " ";
   }
-  if (r.sport) os << "sport " << PortText(*r.sport) << " ";
-  if (r.dport) os << "dport " << PortText(*r.dport) << " ";
+  if (r.sport) os << "sport " << ir::PortMatchText(*r.sport) << " ";
+  if (r.dport) os << "dport " << ir::PortMatchText(*r.dport) << " ";
   const ir::Target& t = TargetOf(p, r.target);
   os << "-> " << t.name << " mark " << Hex(t.mark);
   return os.str();
@@ -61,13 +52,7 @@ void AddRules(const ir::Program& p, State& s) {
 }
 
 std::string Selector(const ir::Program& p, const ir::IpRule& r) {
-  std::string out;
-  if (r.from) out += " from " + FormatPrefix(*r.from);
-  if (r.to) out += " to " + FormatPrefix(*r.to);
-  if (!r.iif.empty()) out += " iif " + r.iif;
-  if (!r.oif.empty()) out += " oif " + r.oif;
-  if (r.kind == ir::IpRuleKind::kFwmark)
-    out += " fwmark " + Hex(r.fwmark) + "/" + Hex(p.opts.mark_mask);
+  std::string out = ir::SelectorText(r, p.opts.mark_mask);
   if (r.kind == ir::IpRuleKind::kSuppressMain) out += " suppress_prefixlength 0";
   return out.empty() ? " all" : out;
 }
