@@ -183,6 +183,22 @@ struct Program {
   bool uses_v6 = false;
 };
 
+// What an ip rule kind is for (src/ir/describe.cc, the one switch over IpRuleKind): its
+// name in `--emit ir`, the comment over its group in the ip batches, and how allocation
+// keys its preference (one for all rules of the kind, one per link address, one per rule).
+enum class PrefSlot { kShared, kPerAddress, kPerRule };
+struct IpRuleKindInfo {
+  const char* name;
+  const char* why;
+  PrefSlot slot;
+};
+IpRuleKindInfo Describe(IpRuleKind kind);
+// The selectors of `r` as `ip rule` spells them, each with a leading space (" from P to P
+// iif D oif D fwmark M/MASK"; empty when it has none). The ip batches and the plan use it.
+std::string SelectorText(const IpRule& r, uint32_t mark_mask);
+// "80,8000-8080", with "!" in front when negated: ports in `--emit ir` and in the plan.
+std::string PortMatchText(const PortMatch& m);
+
 // Assigns marks, table ids and rule preferences; reports exhaustion as diagnostics.
 bool Allocate(Program& p, Diagnostics& diags);
 // The IR as text (`--emit ir`).

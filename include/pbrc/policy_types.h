@@ -17,6 +17,10 @@ struct PortRange {
   uint16_t lo, hi;
   friend bool operator==(const PortRange&, const PortRange&) = default;
 };
+// "80" or "8000-8080": how the policy, nft and the IR write a port range.
+inline std::string FormatPortRange(const PortRange& r) {
+  return r.lo == r.hi ? std::to_string(r.lo) : std::to_string(r.lo) + "-" + std::to_string(r.hi);
+}
 
 // Where a checked rule steers (the model) and what a routing destination is (the IR).
 enum class TargetKind { kLink, kTable, kMain };

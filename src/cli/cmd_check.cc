@@ -34,15 +34,7 @@ int RunCheck(const std::vector<std::string>& args) {
   std::string format;
   std::vector<std::string> files;
   CommonOptions common;
-  switch (ParseArgs("check", args, CheckOptions(&format), files)) {
-    case Args::kError:
-      return kFailure;
-    case Args::kHelp:
-      HelpCheck();
-      return kOk;
-    case Args::kOk:
-      break;
-  }
+  if (auto rc = ParseOrHelp("check", args, CheckOptions(&format), files, HelpCheck)) return *rc;
   if (files.empty() || !ParseFormat(format, common)) {
     std::cerr << "pbrc check: " << (files.empty() ? "no input files" : "--format is text or json")
               << "\n";

@@ -114,15 +114,7 @@ int RunCompile(const std::vector<std::string>& args) {
   CompileArgs a;
   std::vector<std::string> files;
   CommonOptions common;
-  switch (ParseArgs("compile", args, CompileOptions(a), files)) {
-    case Args::kError:
-      return kFailure;
-    case Args::kHelp:
-      HelpCompile();
-      return kOk;
-    case Args::kOk:
-      break;
-  }
+  if (auto rc = ParseOrHelp("compile", args, CompileOptions(a), files, HelpCompile)) return *rc;
   if (!CheckUsage(a, files, common)) return kFailure;
   std::vector<std::string> kinds;
   if (!EmitKinds(a, kinds)) return kFailure;

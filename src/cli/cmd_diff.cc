@@ -91,15 +91,7 @@ void HelpDiff() {
 int RunDiff(const std::vector<std::string>& args) {
   DiffArgs a;
   std::vector<std::string> files;
-  switch (ParseArgs("diff", args, DiffOptions(a), files)) {
-    case Args::kError:
-      return kFailure;
-    case Args::kHelp:
-      HelpDiff();
-      return kOk;
-    case Args::kOk:
-      break;
-  }
+  if (auto rc = ParseOrHelp("diff", args, DiffOptions(a), files, HelpDiff)) return *rc;
   if (a.format != "text" && a.format != "json" && a.format != "markdown") {
     std::cerr << "pbrc diff: --format is text, json or markdown\n";
     return kFailure;

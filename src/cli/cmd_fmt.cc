@@ -77,15 +77,7 @@ void HelpFmt() {
 int RunFmt(const std::vector<std::string>& args) {
   std::vector<std::string> files;
   bool check = false, write = false;
-  switch (ParseArgs("fmt", args, FmtOptions(&check, &write), files)) {
-    case Args::kError:
-      return kFailure;
-    case Args::kHelp:
-      HelpFmt();
-      return kOk;
-    case Args::kOk:
-      break;
-  }
+  if (auto rc = ParseOrHelp("fmt", args, FmtOptions(&check, &write), files, HelpFmt)) return *rc;
   bool stdin_write = false;
   for (const auto& f : files) stdin_write = stdin_write || (write && f == "-");
   if (files.empty() || (check && write) || stdin_write) {

@@ -45,6 +45,21 @@ Args ParseArgs(const char* cmd, const std::vector<std::string>& args,
   return vm.count("help") ? Args::kHelp : Args::kOk;
 }
 
+std::optional<int> ParseOrHelp(const char* cmd, const std::vector<std::string>& args,
+                               const boost::program_options::options_description& desc,
+                               std::vector<std::string>& files, void (*help)()) {
+  switch (ParseArgs(cmd, args, desc, files)) {
+    case Args::kError:
+      return kFailure;
+    case Args::kHelp:
+      help();
+      return kOk;
+    case Args::kOk:
+      break;
+  }
+  return std::nullopt;
+}
+
 bool ReadInput(const std::string& arg, std::string& text, std::string& err) {
   if (arg != "-") return DiskReader().Read(arg, text, err);
   static bool consumed = false;

@@ -52,5 +52,10 @@ enum class Args { kOk, kHelp, kError };
 Args ParseArgs(const char* cmd, const std::vector<std::string>& args,
                const boost::program_options::options_description& desc,
                std::vector<std::string>& files);
+// ParseArgs for a subcommand, printing `help()` for --help: the exit code when the command
+// ends here (usage error or help), nullopt when it goes on.
+std::optional<int> ParseOrHelp(const char* cmd, const std::vector<std::string>& args,
+                               const boost::program_options::options_description& desc,
+                               std::vector<std::string>& files, void (*help)());
 
 }  // namespace pbrc::cli

@@ -21,13 +21,7 @@ namespace {
 uint32_t Staging(const ir::Program& p) { return p.opts.protocol + 1; }
 
 std::string RuleLine(const ir::IpRule& r, const ir::Program& p, uint32_t proto) {
-  std::string s = "rule add pref " + std::to_string(r.pref);
-  if (r.from) s += " from " + FormatPrefix(*r.from);
-  if (r.to) s += " to " + FormatPrefix(*r.to);
-  if (!r.iif.empty()) s += " iif " + r.iif;
-  if (!r.oif.empty()) s += " oif " + r.oif;
-  if (r.kind == ir::IpRuleKind::kFwmark)
-    s += " fwmark " + Hex(r.fwmark) + "/" + Hex(p.opts.mark_mask);
+  std::string s = "rule add pref " + std::to_string(r.pref) + ir::SelectorText(r, p.opts.mark_mask);
   s += r.table == ir::kMainTable ? std::string(" lookup main")
                                  : " lookup " + std::to_string(r.table);
   if (r.kind == ir::IpRuleKind::kSuppressMain) s += " suppress_prefixlength 0";
@@ -39,22 +33,6 @@ std::string RouteLine(const ir::Route& r, uint32_t proto) {
   if (r.via) s += " via " + FormatAddr(*r.via);
   s += " dev " + r.device + " table " + std::to_string(r.table);
   return s + " proto " + std::to_string(proto);
-}
-
-const char* Why(ir::IpRuleKind k) {
-  switch (k) {
-    case ir::IpRuleKind::kOif:
-      return "sockets bound to a device";
-    case ir::IpRuleKind::kSuppressMain:
-      return "specific routes of main (LAN, connected) before marks";
-    case ir::IpRuleKind::kFwmark:
-      return "one rule per mark";
-    case ir::IpRuleKind::kSelector:
-      return "policy rules ip rule can express";
-    case ir::IpRuleKind::kLinkAddress:
-      return "each uplink's own address";
-  }
-  return "";
 }
 
 }  // namespace
@@ -91,7 +69,7 @@ std::string IpBatch(const ir::Program& p, Family f) {
   bool first = true;
   for (const auto& r : p.ip_rules) {
     if (r.family != f) continue;
-    if (first || r.kind != last) os << "# " << Why(r.kind) << "\n";
+    if (first || r.kind != last) os << "# " << ir::Describe(r.kind).why << "\n";
     first = false;
     last = r.kind;
     os << RuleLine(r, p, p.opts.protocol) << "\n";

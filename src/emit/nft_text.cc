@@ -11,9 +11,11 @@
 namespace pbrc::nft {
 namespace {
 
-// Device names are checked by the front end and comments made safe by syntax::NftComment;
-// the replacement only keeps a stray quote from ever ending the string early.
-std::string Quote(const std::string& s) {
+// An nft double-quoted string. nft has no escape inside one, so a quote becomes `'`; device
+// names are checked by the front end and comments made safe by syntax::NftComment, so this
+// only keeps a stray quote from ever ending the string early. (fmt::QuotedPolicyString
+// writes the policy language's strings, which escape with a backslash.)
+std::string QuotedNftString(const std::string& s) {
   std::string out = "\"";
   for (char c : s) out += (c == '"' ? '\'' : c);
   return out + "\"";
@@ -29,12 +31,9 @@ std::string Elements(const IntervalList& els) {
 }
 
 std::string Ports(const std::vector<PortRange>& rs) {
-  auto one = [](const PortRange& r) {
-    return r.lo == r.hi ? std::to_string(r.lo) : std::to_string(r.lo) + "-" + std::to_string(r.hi);
-  };
-  if (rs.size() == 1) return one(rs[0]);
+  if (rs.size() == 1) return FormatPortRange(rs[0]);
   std::string out = "{ ";
-  for (size_t i = 0; i < rs.size(); ++i) out += (i ? ", " : "") + one(rs[i]);
+  for (size_t i = 0; i < rs.size(); ++i) out += (i ? ", " : "") + FormatPortRange(rs[i]);
   return out + " }";
 }
 
@@ -70,7 +69,7 @@ struct StmtText {
     return out + " }";
   }
   std::string operator()(const MatchIfname& m) const {
-    return std::string(m.input ? "iifname " : "oifname ") + Quote(m.name);
+    return std::string(m.input ? "iifname " : "oifname ") + QuotedNftString(m.name);
   }
   std::string operator()(const MatchMark& m) const {
     return std::string(m.ct ? "ct" : "meta") + " mark & " + Hex8(m.mask) + " == " + Hex8(m.value);
@@ -139,7 +138,7 @@ std::string RenderText(const Table& t, const ir::Program& p) {
       for (size_t k = 0; k < r.stmts.size(); ++k) {
         os << (k ? " " : "") << std::visit(StmtText{}, r.stmts[k]);
       }
-      if (!r.comment.empty()) os << " comment " << Quote(r.comment);
+      if (!r.comment.empty()) os << " comment " << QuotedNftString(r.comment);
       os << "\n";
     }
     os << "\t}\n" << (i + 1 < t.chains.size() ? "\n" : "");

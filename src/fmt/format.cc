@@ -144,7 +144,7 @@ class Printer {
 
   void Statement(const ast::Statement& st) {
     if (auto* imp = std::get_if<ast::Import>(&st)) {
-      Line(imp->range, "import " + fmt::Quote(imp->path.text) + ";");
+      Line(imp->range, "import " + fmt::QuotedPolicyString(imp->path.text) + ";");
     } else if (auto* o = std::get_if<ast::OptionsBlock>(&st)) {
       OpenBlock(o->range, "options");
       for (const auto& opt : o->options) Line(opt.range, fmt::OptionText(opt));

@@ -21,7 +21,7 @@ bool IsIdent(const std::string& s) {
   for (char c : s) {
     if (!(isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-')) return false;
   }
-  // Something the scanner would read as an IPv6 address is not an identifier.
+  // A keyword written bare would be read as the keyword.
   return !IsKeyword(s);
 }
 
@@ -33,7 +33,7 @@ std::string Join(const std::vector<std::string>& parts, const char* sep) {
 
 }  // namespace
 
-std::string Quote(const std::string& s) {
+std::string QuotedPolicyString(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out.push_back('\\');
@@ -42,7 +42,9 @@ std::string Quote(const std::string& s) {
   return out + "\"";
 }
 
-std::string NameText(const ast::Name& n) { return IsIdent(n.text) ? n.text : Quote(n.text); }
+std::string NameText(const ast::Name& n) {
+  return IsIdent(n.text) ? n.text : QuotedPolicyString(n.text);
+}
 
 std::string ElementText(const ast::Element& e) {
   if (auto* p = std::get_if<ast::PrefixElem>(&e)) {
@@ -50,7 +52,7 @@ std::string ElementText(const ast::Element& e) {
   }
   if (auto* r = std::get_if<ast::RangeElem>(&e)) return r->lo.text + "-" + r->hi.text;
   if (auto* s = std::get_if<ast::SetRef>(&e)) return "set " + NameText(s->name);
-  return "file " + Quote(std::get<ast::FileRef>(e).path.text);
+  return "file " + QuotedPolicyString(std::get<ast::FileRef>(e).path.text);
 }
 
 std::string BodyInline(const ast::SetBody& b) {

@@ -8,7 +8,8 @@
 namespace pbrc::fmt {
 
 std::string NameText(const ast::Name& n);  // bare identifier when possible, else quoted
-std::string Quote(const std::string& s);
+// A policy-language string literal: `"` and `\` escaped with a backslash.
+std::string QuotedPolicyString(const std::string& s);
 std::string ElementText(const ast::Element& e);
 std::string BodyInline(const ast::SetBody& b);  // "{ a, b }" or "a"
 std::string PortItemsText(const std::vector<ast::PortItem>& items);

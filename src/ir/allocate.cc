@@ -70,15 +70,13 @@ bool Tables(Program& p, Diagnostics& diags) {
 // on the policy rule's id: origins ("file:line") repeat across rules on one line and across
 // imported files with the same name.
 std::string Slot(const IpRule& r) {
-  switch (r.kind) {
-    case IpRuleKind::kSuppressMain:
-      return "suppress";
-    case IpRuleKind::kFwmark:
-      return "fwmark";
-    case IpRuleKind::kLinkAddress:
-      return "addr " + (r.from ? FormatPrefix(*r.from) : "");
-    case IpRuleKind::kOif:
-    case IpRuleKind::kSelector:
+  IpRuleKindInfo kind = Describe(r.kind);
+  switch (kind.slot) {
+    case PrefSlot::kShared:
+      return kind.name;
+    case PrefSlot::kPerAddress:
+      return std::string("addr ") + (r.from ? FormatPrefix(*r.from) : "");
+    case PrefSlot::kPerRule:
       break;
   }
   return "rule " + std::to_string(r.rule.value_or(0));

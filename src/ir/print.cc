@@ -19,15 +19,6 @@ std::string Addr(const AddrMatch& m) {
   return out + "}";
 }
 
-std::string Ports(const PortMatch& m) {
-  std::string out = m.negated ? "!" : "";
-  for (size_t i = 0; i < m.ranges.size(); ++i) {
-    out += (i ? "," : "") + std::to_string(m.ranges[i].lo);
-    if (m.ranges[i].hi != m.ranges[i].lo) out += "-" + std::to_string(m.ranges[i].hi);
-  }
-  return out;
-}
-
 std::string Protos(const std::vector<uint8_t>& protos) {
   std::string out;
   for (size_t i = 0; i < protos.size(); ++i) out += (i ? "," : "") + std::to_string(protos[i]);
@@ -40,8 +31,8 @@ struct CondText {
   std::string operator()(const DaddrMatch& m) const { return " daddr=" + Addr(m); }
   std::string operator()(const IifMatch& m) const { return " iif=" + m.device; }
   std::string operator()(const ProtoMatch& m) const { return " proto=" + Protos(m.protos); }
-  std::string operator()(const SportMatch& m) const { return " sport=" + Ports(m); }
-  std::string operator()(const DportMatch& m) const { return " dport=" + Ports(m); }
+  std::string operator()(const SportMatch& m) const { return " sport=" + PortMatchText(m); }
+  std::string operator()(const DportMatch& m) const { return " dport=" + PortMatchText(m); }
   template <class Def>
   std::string operator()(const ValueMatch<Def>& m) const {
     std::string out = " " + std::string(Def::kKeyword) + "=";
@@ -49,22 +40,6 @@ struct CondText {
     return out;
   }
 };
-
-const char* Kind(IpRuleKind k) {
-  switch (k) {
-    case IpRuleKind::kOif:
-      return "oif";
-    case IpRuleKind::kSuppressMain:
-      return "suppress";
-    case IpRuleKind::kFwmark:
-      return "fwmark";
-    case IpRuleKind::kSelector:
-      return "selector";
-    case IpRuleKind::kLinkAddress:
-      return "link-address";
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -97,7 +72,7 @@ std::string Print(const Program& p) {
        << (r.inbound ? " (inbound)" : "") << "\n";
   }
   for (const auto& r : p.ip_rules) {
-    os << "ip-rule " << Fam(r.family) << " pref=" << r.pref << " " << Kind(r.kind);
+    os << "ip-rule " << Fam(r.family) << " pref=" << r.pref << " " << Describe(r.kind).name;
     if (r.rule) os << " rule=" << *r.rule;
     if (r.from) os << " from=" << FormatPrefix(*r.from);
     if (r.to) os << " to=" << FormatPrefix(*r.to);

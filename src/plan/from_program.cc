@@ -24,15 +24,6 @@ std::string AddrText(const ir::AddrMatch& m) {
   return out + "}";
 }
 
-std::string PortText(const ir::PortMatch& m) {
-  std::string out = m.negated ? "!" : "";
-  for (size_t i = 0; i < m.ranges.size(); ++i) {
-    out += (i ? "," : "") + std::to_string(m.ranges[i].lo);
-    if (m.ranges[i].hi != m.ranges[i].lo) out += "-" + std::to_string(m.ranges[i].hi);
-  }
-  return out;
-}
-
 // `key value ` of each condition; one overload per alternative of ir::Cond.
 struct CondText {
   std::string operator()(const ir::SaddrMatch& m) const { return "saddr " + AddrText(m) + " "; }
@@ -44,8 +35,8 @@ struct CondText {
       out += (i ? "," : "") + std::to_string(m.protos[i]);
     return out + " ";
   }
-  std::string operator()(const ir::SportMatch& m) const { return "sport " + PortText(m) + " "; }
-  std::string operator()(const ir::DportMatch& m) const { return "dport " + PortText(m) + " "; }
+  std::string operator()(const ir::SportMatch& m) const { return "sport " + ir::PortMatchText(m) + " "; }
+  std::string operator()(const ir::DportMatch& m) const { return "dport " + ir::PortMatchText(m) + " "; }
   template <class Def>
   std::string operator()(const ir::ValueMatch<Def>& m) const {
     std::string out = std::string(Def::kKeyword) + " ";
@@ -74,13 +65,7 @@ void AddRules(const ir::Program& p, State& s) {
 }
 
 std::string Selector(const ir::Program& p, const ir::IpRule& r) {
-  std::string out;
-  if (r.from) out += " from " + FormatPrefix(*r.from);
-  if (r.to) out += " to " + FormatPrefix(*r.to);
-  if (!r.iif.empty()) out += " iif " + r.iif;
-  if (!r.oif.empty()) out += " oif " + r.oif;
-  if (r.kind == ir::IpRuleKind::kFwmark)
-    out += " fwmark " + Hex(r.fwmark) + "/" + Hex(p.opts.mark_mask);
+  std::string out = ir::SelectorText(r, p.opts.mark_mask);
   if (r.kind == ir::IpRuleKind::kSuppressMain) out += " suppress_prefixlength 0";
   return out.empty() ? " all" : out;
 }

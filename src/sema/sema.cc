@@ -1,5 +1,6 @@
-// Semantic analysis, in order: collect names, check options, check links, evaluate every
-// named set, check rules, then warn about what is unused or cannot route.
+// Semantic analysis, in order: collect names, check options, check links, check rules
+// (evaluating the sets they use), evaluate every set no rule used, then warn about what is
+// unused, cannot route, or pins its own inbound connections.
 #include "pbrc/sema.h"
 
 #include "checks.h"
