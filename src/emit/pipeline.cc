@@ -34,20 +34,36 @@ const std::vector<std::string>& ArtifactKinds() {
   return kKinds;
 }
 
+std::string Artifact::Text() const {
+  StringSink s;
+  write(s);
+  return std::move(s.text);
+}
+
+namespace {
+
+// An artifact whose text is small enough to be made whole, written in one piece.
+std::function<void(Sink&)> Whole(std::function<std::string()> make) {
+  return [make = std::move(make)](Sink& out) { out.Write(make()); };
+}
+
+}  // namespace
+
 std::vector<Artifact> Emit(const ir::Program& p, const std::vector<std::string>& kinds) {
   std::vector<Artifact> out;
+  const ir::Program* pp = &p;
   for (const auto& k : ArtifactKinds()) {
     bool wanted = false;
     for (const auto& w : kinds) wanted = wanted || w == k;
     if (!wanted) continue;
-    if (k == "nft") out.push_back({k, "nft", emit::NftText(p)});
-    if (k == "nft-json") out.push_back({k, "nft.json", emit::NftJson(p)});
+    if (k == "nft") out.push_back({k, "nft", [pp](Sink& s) { emit::NftText(*pp, s); }});
+    if (k == "nft-json") out.push_back({k, "nft.json", [pp](Sink& s) { emit::NftJson(*pp, s); }});
     if (k == "ip") {
-      out.push_back({k, "ip", emit::IpBatch(p, Family::kV4)});
-      out.push_back({k, "ip6", emit::IpBatch(p, Family::kV6)});
+      out.push_back({k, "ip", Whole([pp] { return emit::IpBatch(*pp, Family::kV4); })});
+      out.push_back({k, "ip6", Whole([pp] { return emit::IpBatch(*pp, Family::kV6); })});
     }
-    if (k == "sysctl") out.push_back({k, "sysctl.conf", emit::Sysctl(p)});
-    if (k == "ir") out.push_back({k, "ir", ir::Print(p)});
+    if (k == "sysctl") out.push_back({k, "sysctl.conf", Whole([pp] { return emit::Sysctl(*pp); })});
+    if (k == "ir") out.push_back({k, "ir", [pp](Sink& s) { ir::Print(*pp, s); }});
   }
   return out;
 }

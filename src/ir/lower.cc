@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <set>
 #include <tuple>
@@ -172,7 +173,7 @@ class Lowering {
     base.target = TargetIndex(r.target);
     base.origin = OriginOf(r.range, sm_);
     if (!r.from && !r.to) {
-      p_.rules.push_back(base);
+      p_.rules.push_back(std::move(base));
       return;
     }
     std::set<Family> fams = FamiliesOf(r.from);
@@ -180,11 +181,10 @@ class Lowering {
     for (Family f : {Family::kV4, Family::kV6}) {
       if (!fams.count(f) || !to.count(f)) continue;
       if (f == Family::kV6 && !p_.uses_v6) continue;
-      Classify c = base;
+      Classify& c = p_.rules.emplace_back(base);
       c.family = f;
       c.saddr = Match(r.from, f);
       c.daddr = Match(r.to, f);
-      p_.rules.push_back(c);
     }
   }
 
@@ -192,16 +192,16 @@ class Lowering {
   // rules naming it with `iif` (policy order), then its pin; then every other rule. The moved
   // rules match only that device's packets, so first match holds for them, and no rule
   // without that `iif` can take a connection that arrived on a pinned device.
+  // In place: at a million rules a second list of them would double the IR's peak.
   void InboundRules() {
-    std::vector<Classify> policy = std::move(p_.rules);
-    std::vector<bool> moved(policy.size());
-    p_.rules.clear();
+    std::vector<Classify> head;  // the pinned devices' `iif` rules and pins, in order
+    std::vector<bool> moved(p_.rules.size());
     for (size_t i = 0; i < m_.links.size(); ++i) {
       const model::Link& l = m_.links[i];
       if (!l.pin_inbound) continue;
-      for (size_t k = 0; k < policy.size(); ++k) {
-        if (moved[k] || policy[k].iif != l.device) continue;
-        p_.rules.push_back(policy[k]);
+      for (size_t k = 0; k < p_.rules.size(); ++k) {
+        if (moved[k] || p_.rules[k].iif != l.device) continue;
+        head.push_back(std::move(p_.rules[k]));
         moved[k] = true;
       }
       Classify c;
@@ -209,11 +209,17 @@ class Lowering {
       c.target = i;
       c.origin = OriginOf(l.range, sm_);
       c.inbound = true;
-      p_.rules.push_back(c);
+      head.push_back(std::move(c));
     }
-    for (size_t k = 0; k < policy.size(); ++k) {
-      if (!moved[k]) p_.rules.push_back(std::move(policy[k]));
+    size_t kept = 0;
+    for (size_t k = 0; k < p_.rules.size(); ++k) {
+      if (moved[k]) continue;
+      if (kept != k) p_.rules[kept] = std::move(p_.rules[k]);
+      ++kept;
     }
+    p_.rules.resize(kept);
+    p_.rules.insert(p_.rules.begin(), std::make_move_iterator(head.begin()),
+                    std::make_move_iterator(head.end()));
   }
 
   std::vector<Family> Families() const {

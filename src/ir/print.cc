@@ -46,8 +46,14 @@ const char* Kind(IpRuleKind k) {
 
 }  // namespace
 
-std::string Print(const Program& p) {
+void Print(const Program& p, Sink& out) {
   std::ostringstream os;
+  // A line per rule and element: the text goes to `out` in pieces, never whole.
+  auto step = [&] {
+    if (os.tellp() < static_cast<std::streamoff>(ChunkedWriter::kChunk)) return;
+    out.Write(std::move(os).str());
+    os.str("");
+  };
   const auto& o = p.opts;
   os << "options table=" << o.nft_table << " mask=" << Hex(o.mark_mask)
      << " protocol=" << o.protocol << " preference=" << o.pref_lo << "-" << o.pref_hi
@@ -64,7 +70,10 @@ std::string Print(const Program& p) {
   for (const auto& s : p.sets) {
     os << "set " << s.name << " " << Fam(s.family) << " from=" << s.source
        << " elements=" << s.elements.size() << "\n";
-    for (const auto& e : s.elements) os << "  " << FormatInterval(e) << "\n";
+    for (const auto& e : s.elements) {
+      os << "  " << FormatInterval(e) << "\n";
+      step();
+    }
   }
   for (const auto& r : p.rules) {
     os << "classify";
@@ -81,6 +90,7 @@ std::string Print(const Program& p) {
     if (r.dport) os << " dport=" << Ports(*r.dport);
     os << " -> " << p.targets[r.target].name << " mark=" << Hex(p.targets[r.target].mark)
        << (r.inbound ? " (inbound)" : "") << "\n";
+    step();
   }
   for (const auto& r : p.ip_rules) {
     os << "ip-rule " << Fam(r.family) << " pref=" << r.pref << " " << Kind(r.kind);
@@ -105,7 +115,13 @@ std::string Print(const Program& p) {
        << (n.kind == NatKind::kMasquerade ? "masquerade" : "snat to " + FormatAddr(*n.to)) << "\n";
   }
   for (const auto& s : p.sysctls) os << "sysctl " << s.key << "=" << s.value << "\n";
-  return std::move(os).str();  // C++20: the buffer itself, not a copy
+  out.Write(std::move(os).str());
+}
+
+std::string Print(const Program& p) {
+  StringSink s;
+  Print(p, s);
+  return std::move(s.text);
 }
 
 }  // namespace pbrc::ir
