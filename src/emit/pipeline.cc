@@ -1,7 +1,9 @@
 // The pipeline, top to bottom (see include/pbrc/pipeline.h), and the artifact list.
 #include "pbrc/pipeline.h"
 
+#include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 
 #include "pbrc/emit.h"
 #include "pbrc/lower.h"
@@ -47,6 +49,33 @@ std::function<void(Sink&)> Whole(std::function<std::string()> make) {
   return [make = std::move(make)](Sink& out) { out.Write(make()); };
 }
 
+// Test hook (docs/testing.md, docs/pbrc.1.md): with PBRC_TEST_FAIL_EMIT=SUFFIX, writing that
+// artifact throws after its first piece reached the output, as a bug in an emitter would.
+// tests/cli/io_test.sh uses it to prove exit 4 and that no partial artifact set is left.
+class FailAfterFirstPiece final : public Sink {
+ public:
+  explicit FailAfterFirstPiece(Sink& out) : out_(out) {}
+  void Write(std::string_view text) override {
+    out_.Write(text);
+    throw std::logic_error("emitter failed on purpose (PBRC_TEST_FAIL_EMIT)");
+  }
+
+ private:
+  Sink& out_;
+};
+
+void InjectFailure(std::vector<Artifact>& arts) {
+  const char* suffix = std::getenv("PBRC_TEST_FAIL_EMIT");
+  if (!suffix) return;
+  for (auto& a : arts) {
+    if (a.suffix != suffix) continue;
+    a.write = [write = std::move(a.write)](Sink& out) {
+      FailAfterFirstPiece fail(out);
+      write(fail);
+    };
+  }
+}
+
 }  // namespace
 
 std::vector<Artifact> Emit(const ir::Program& p, const std::vector<std::string>& kinds) {
@@ -65,6 +94,7 @@ std::vector<Artifact> Emit(const ir::Program& p, const std::vector<std::string>&
     if (k == "sysctl") out.push_back({k, "sysctl.conf", Whole([pp] { return emit::Sysctl(*pp); })});
     if (k == "ir") out.push_back({k, "ir", [pp](Sink& s) { ir::Print(*pp, s); }});
   }
+  InjectFailure(out);
   return out;
 }
 
