@@ -22,10 +22,10 @@ bool Bless() {
   return b && *b && std::string(b) != "0";
 }
 
-plan::State Load(const fs::path& file) {
+ir::Program Load(const fs::path& file) {
   auto c = Compile(file.string(), DiskReader());
   EXPECT_TRUE(c->ir) << RenderText(c->diags.Sorted(), c->sm, {});
-  return c->ir ? plan::FromProgram(*c->ir) : plan::State{};
+  return c->ir ? std::move(*c->ir) : ir::Program{};
 }
 
 void Expect(const fs::path& want, const std::string& got) {
@@ -49,7 +49,8 @@ TEST(PlanGolden, DiffPairs) {
   std::sort(names.begin(), names.end());
   for (const auto& name : names) {
     SCOPED_TRACE(name);
-    plan::Plan p = plan::Diff(Load(dir / (name + ".new.pbr")), Load(dir / (name + ".old.pbr")));
+    plan::Plan p =
+        plan::DiffPolicies(Load(dir / (name + ".new.pbr")), Load(dir / (name + ".old.pbr")));
     p.current = name + ".old.pbr";
     p.desired = name + ".new.pbr";
     plan::RenderOptions some{false, false}, all{false, true};

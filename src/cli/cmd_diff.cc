@@ -118,7 +118,7 @@ int RunDiff(const std::vector<std::string>& args) {
     if (!prog) return rc;
   plan::Plan p;
   if (files.size() == 2) {
-    p = plan::Diff(plan::FromProgram(*progs[1]), plan::FromProgram(*progs[0]));
+    p = plan::DiffPolicies(*progs[1], *progs[0]);
     p.current = files[0];
   } else if (auto lp = LivePlan(*progs[0], progs.size() > 1 ? &*progs[1] : nullptr, a)) {
     p = std::move(*lp);

@@ -120,8 +120,11 @@ class Builder {
   std::string Comment(const ir::Classify& r, const char* what, const char* after = "") const {
     if (!p_.opts.comments) return "";
     if (r.inbound) what = "inbound";
-    std::string c = r.origin + (what[0] ? std::string(" ") + what : "") + " -> " +
-                    p_.targets[r.target].name + after;
+    // The rule id first: `diff` identifies the kernel's rules by it (src/live/nft_objects.cc),
+    // and a comment cut to nft's limit keeps its start.
+    std::string c = (r.rule ? "rule " + std::to_string(*r.rule) + " " : std::string()) + r.origin +
+                    (what[0] ? std::string(" ") + what : "") + " -> " + p_.targets[r.target].name +
+                    after;
     return syntax::NftComment(c);
   }
 
