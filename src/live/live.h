@@ -59,6 +59,20 @@ bool CanonicalNftListing(const std::string& nft_script, const std::string& table
 // is the origin).
 bool NftObjects(const std::string& json, plan::State& out, std::string& err);
 
+// The texts of one artifact set (`compile -o DIR`, or rendered from a policy in memory).
+struct ArtifactTexts {
+  std::string nft_json, ip, ip6, sysctl;
+};
+// The set's objects in the plan's form: nft objects as NftObjects reads them, ip rules and
+// routes of the owning protocol, sysctls. False, with what is wrong, for a file that is not
+// pbrc's ("ip is not a pbrc ip batch").
+bool ArtifactState(const ArtifactTexts& a, plan::State& out, std::string& err);
+// The texts `compile -o` would write for `p`, rendered in memory.
+ArtifactTexts RenderArtifacts(const ir::Program& p);
+// AlignRules for two artifact states (rule ids are positions in their own policy: rules
+// align per chain by content); both come back sorted.
+void AlignArtifactRules(plan::State& desired, plan::State& current);
+
 // A rule's expression list as nft-like text; statements it does not know stay JSON.
 std::string ExprText(const nlohmann::json& expr);
 
