@@ -1,7 +1,8 @@
 // Heap bytes per policy rule after each stage of one compile, in one process: what each stage
 // keeps alive (the ASTs, the model, the IR) and the highest heap use while each artifact is
 // written (sampled at every piece the emitter hands out). Live heap is malloc's own count of
-// bytes in use (mallinfo2), so the figures are the data, not the allocator's cached pages.
+// bytes in use (mallinfo2, mapped blocks included), so the figures are the data, not the
+// allocator's cached pages.
 // Usage: pbrc_stage_mem_bench N | POLICY   (N: a policy of N rules as scale_bench writes them)
 #include <malloc.h>
 #include <unistd.h>
@@ -18,7 +19,11 @@
 
 namespace {
 
-size_t Live() { return mallinfo2().uordblks; }
+// Bytes in use: small chunks plus the large blocks malloc maps on their own (big vectors).
+size_t Live() {
+  struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
 
 size_t rules = 1;
 size_t base = 0;
@@ -29,11 +34,14 @@ void Report(const char* stage, size_t bytes) {
          static_cast<double>(bytes - base) / 1048576);
 }
 
-// Counts the text and keeps the highest live heap seen while it is written.
+// Counts the text and keeps the highest live heap seen while it is written, sampled once per
+// MiB: mallinfo2 walks malloc's free lists, which are long after the ASTs were freed.
 struct PeakSink final : pbrc::Sink {
-  size_t peak = 0, bytes = 0;
+  size_t peak = 0, bytes = 0, next = 0;
   void Write(std::string_view t) override {
     bytes += t.size();
+    if (bytes < next) return;
+    next = bytes + (size_t(1) << 20);
     peak = std::max(peak, Live());
   }
 };
