@@ -2,7 +2,8 @@
 # Builds and runs the benchmarks (Release). Figures are ratios against a baseline measured in
 # the same run; see bench/normalize_bench.cc and bench/scale_bench.cc.
 #   bench/run.sh [N] [REPEATS]   the long mode: set pipeline at N (default 1,000,000), then
-#                                the resource budgets at 1M rules (several minutes)
+#                                the resource budgets at 1M rules (several minutes), then
+#                                the live heap per rule after each stage at 1M rules
 #   bench/run.sh --quick         the short mode for CI: N = 100,000, budgets at 100k rules
 # Exits 1 when a resource budget is exceeded.
 set -euo pipefail
@@ -11,7 +12,9 @@ BUILD_TYPE=Release scripts/build.sh build-bench -DPBRC_TESTS=OFF -DPBRC_BENCH=ON
 if [ "${1:-}" = --quick ]; then
   build-bench/pbrc_bench 100000 3
   build-bench/pbrc_scale_bench build-bench/pbrc quick
+  build-bench/pbrc_stage_mem_bench 100000
 else
   build-bench/pbrc_bench "$@"
   build-bench/pbrc_scale_bench build-bench/pbrc long
+  build-bench/pbrc_stage_mem_bench 1000000
 fi

@@ -1,14 +1,18 @@
-// Backends: each turns an allocated IR program into one artifact's text.
+// Backends: each turns an allocated IR program into one artifact's text. The nft artifacts
+// grow with the rules (hundreds of MB at a million), so they stream into a Sink; the others
+// are bounded by links and ip rules and come back whole.
 #pragma once
 
 #include <string>
 
 #include "pbrc/ir.h"
+#include "pbrc/sink.h"
 
 namespace pbrc::emit {
 
-std::string NftText(const ir::Program& p);            // for `nft -f`
-std::string NftJson(const ir::Program& p);            // for `nft -j -f` / libnftables
+void NftText(const ir::Program& p, Sink& out);        // for `nft -f`
+void NftJson(const ir::Program& p, Sink& out);        // for `nft -j -f` / libnftables
+std::string NftText(const ir::Program& p);            // the whole script (diff, tests)
 std::string IpBatch(const ir::Program& p, Family f);  // for `ip -batch` / `ip -6 -batch`
 std::string Sysctl(const ir::Program& p);             // a sysctl.d fragment
 

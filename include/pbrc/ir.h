@@ -12,6 +12,7 @@
 #include "pbrc/address.h"
 #include "pbrc/diagnostics.h"
 #include "pbrc/policy_types.h"
+#include "pbrc/sink.h"
 #include "pbrc/source.h"
 #include "pbrc/value_matches.h"
 
@@ -201,8 +202,9 @@ std::string PortMatchText(const PortMatch& m);
 
 // Assigns marks, table ids and rule preferences; reports exhaustion as diagnostics.
 bool Allocate(Program& p, Diagnostics& diags);
-// The IR as text (`--emit ir`).
+// The IR as text (`--emit ir`), whole or in pieces.
 std::string Print(const Program& p);
+void Print(const Program& p, Sink& out);
 
 // Names of chains pbrc creates, shared by the nft emitters.
 inline constexpr const char* kChainRestore = "restore";

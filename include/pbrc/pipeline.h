@@ -3,6 +3,7 @@
 // Each stage runs only when the ones before it reported no errors.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include "pbrc/ir.h"
 #include "pbrc/model.h"
 #include "pbrc/parse.h"
+#include "pbrc/sink.h"
 
 namespace pbrc {
 
@@ -27,11 +29,14 @@ struct Compilation {
 // `check` runs it too, so allocation errors are reported without emitting anything.
 std::unique_ptr<Compilation> Compile(const std::string& path, FileReader& reader);
 
-// One output file: its suffix ("nft", "nft.json", "ip", "ip6", "sysctl.conf", "ir") and text.
+// One output file: its suffix ("nft", "nft.json", "ip", "ip6", "sysctl.conf", "ir") and how
+// to write its text. The text is rendered while it is written, so a million-rule artifact is
+// never held whole. Invariant: the program passed to Emit outlives its artifacts.
 struct Artifact {
   std::string kind;  // as named in --emit
   std::string suffix;
-  std::string text;
+  std::function<void(Sink&)> write;
+  std::string Text() const;  // the whole text at once (tests, small outputs)
 };
 // Every artifact kind: nft, nft-json, ip (gives .ip and .ip6), sysctl, ir.
 const std::vector<std::string>& ArtifactKinds();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,27 @@ void SortState(State& s);
 // Strings compared with digit runs as numbers: "pref 9" < "pref 10".
 bool NaturalLess(const std::string& a, const std::string& b);
 
+// How AlignRules reads rule keys on both sides.
+struct AlignOptions {
+  // Rules are aligned within a group (an nft chain, a family's classify list).
+  std::function<std::string(const std::string& key)> group;
+  // A key that names the rule whatever its place (a rule id from the nft comment): such
+  // rules match by key alone, the others by content and order.
+  std::function<bool(const std::string& key)> identity = [](const std::string&) { return false; };
+  // Appended to the key of a current rule no desired rule corresponds to: always, or only
+  // when a desired rule has that key (OLD's rule 3 removed while NEW has another rule 3).
+  std::string unmatched_suffix;
+  bool always_mark = false;
+};
+// Rekeys `current`'s rules to the desired rules they correspond to by content and order
+// (src/plan/align_rules.cc), so one inserted rule is one add, not a change of every rule
+// after it. Keys must be unique on each side.
+void AlignRules(State& desired, State& current, const AlignOptions& o);
+// AlignRules for two FromProgram states, whose rule ids are positions in their own policy:
+// rules align per family by content; an OLD rule nothing in NEW corresponds to keeps its
+// key, with " (old)" when NEW has a rule of that id. Both states come back sorted.
+void AlignPolicyRules(State& desired, State& current);
+
 enum class Op { kAdd, kChange, kRemove };
 const char* OpName(Op op);  // "add", "change", "remove"
 
@@ -69,6 +91,9 @@ struct Plan {
 
 // Everything `current` must change to become `desired`.
 Plan Diff(const State& desired, const State& current);
+// The plan between two policies (`diff OLD NEW`): their states with rules aligned
+// (AlignPolicyRules), then Diff.
+Plan DiffPolicies(const ir::Program& desired, const ir::Program& current);
 
 struct RenderOptions {
   bool color = false;  // ANSI colour (text only)

@@ -30,6 +30,20 @@ struct Fd {
   }
 };
 
+// Streams an artifact into its temp file as it is rendered; the first failure stops the
+// writing and is kept.
+class TempSink final : public Sink {
+ public:
+  TempSink(TempFile& t, std::string& err) : t_(t), err_(err) {}
+  void Write(std::string_view text) override { ok_ = ok_ && t_.Append(text, err_); }
+  bool ok() const { return ok_; }
+
+ private:
+  TempFile& t_;
+  std::string& err_;
+  bool ok_ = true;
+};
+
 // Temp files of compiles that died in phase (2) or (3); only called under the exclusive lock,
 // when no other compile can own one.
 void RemoveStaleTemps(int dirfd) {
@@ -136,7 +150,10 @@ WriteResult WriteArtifactSet(const std::string& dir, const std::string& stem,
   std::vector<std::unique_ptr<TempFile>> temps;
   for (const auto& art : arts) {
     auto t = TempFile::Create(dirfd.fd, dir, stem + "." + art.suffix, kTag, 0644, r.error);
-    if (!t || !t->Write(art.text, r.error)) return r;
+    if (!t) return r;
+    TempSink sink(*t, r.error);
+    art.write(sink);
+    if (!sink.ok() || !t->Sync(r.error)) return r;
     temps.push_back(std::move(t));
   }
   r.ok = Rename(dirfd.fd, dir, marker, temps, r.mixed, r.error);

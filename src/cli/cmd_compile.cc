@@ -1,6 +1,6 @@
-// pbrc compile POLICY [-o DIR] [--emit KINDS]: all artifacts are computed in memory first;
-// nothing is written unless the whole compilation succeeded, and then as one set
-// (cli/artifact_set.h).
+// pbrc compile POLICY [-o DIR] [--emit KINDS]: nothing is written unless the whole
+// compilation succeeded, and then as one set (cli/artifact_set.h). The artifacts are rendered
+// while they are written, so none is ever held whole in memory.
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <iostream>
@@ -125,10 +125,14 @@ int RunCompile(const std::vector<std::string>& args) {
   std::vector<Artifact> arts = Emit(*c->ir, kinds);
   std::string stem = fs::path(files[0]).stem().string();
   if (!a.out_given) {
-    for (const auto& art : arts) {
+    // Printed output cannot be taken back, so every text is made whole before the first is
+    // printed; only -o streams (into unnamed temp files, cli/artifact_set.h).
+    std::vector<std::string> texts;
+    for (const auto& art : arts) texts.push_back(art.Text());
+    for (size_t i = 0; i < arts.size(); ++i) {
       if (arts.size() > 1)
-        std::cout << "# ==> " << syntax::CommentLine(stem + "." + art.suffix) << " <==\n";
-      std::cout << art.text;
+        std::cout << "# ==> " << syntax::CommentLine(stem + "." + arts[i].suffix) << " <==\n";
+      std::cout << texts[i];
     }
     return kOk;
   }

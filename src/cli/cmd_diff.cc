@@ -1,17 +1,21 @@
-// pbrc diff OLD NEW: the plan between two policies, with no root and no kernel (code review
-// in CI). pbrc diff POLICY [--netns NAME]: the plan against what the kernel holds.
-// Exit 0 no changes, 2 changes pending, 1 errors in a policy, 3 usage or system failure.
-// Diagnostics and system failures go to stderr, the plan to stdout.
+// pbrc diff OLD NEW: the plan between two policies or `compile -o` folders (either side may
+// be either), with no root and no kernel (code review in CI). pbrc diff POLICY [--netns NAME]: the
+// plan against what the kernel holds. Exit 0 no changes, 2 changes pending, 1 errors in a policy, 3
+// usage or system failure. Diagnostics and system failures go to stderr, the plan to stdout.
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
+#include "../live/live.h"
+#include "artifact_folder.h"
 #include "commands.h"
 #include "common.h"
 #include "pbrc/live.h"
 #include "pbrc/plan.h"
+#include "pbrc/render_escape.h"
 
 namespace po = boost::program_options;
 
@@ -71,6 +75,40 @@ std::optional<plan::Plan> LivePlan(const ir::Program& p, const ir::Program* appl
   return plan;
 }
 
+// One side of `diff OLD NEW` when either is a `compile -o` folder: the folder's set, or the
+// policy's artifacts rendered in memory, read back the same way (live::ArtifactState).
+std::optional<plan::State> ArtifactSide(const std::string& file, int& rc) {
+  live::ArtifactTexts t;
+  std::string err;
+  if (std::filesystem::is_directory(file)) {
+    if (!ReadArtifactFolder(file, t, err)) {
+      std::cerr << "pbrc diff: " << err << "\n";
+      rc = kFailure;
+      return std::nullopt;
+    }
+  } else if (auto p = Load(file, rc)) {
+    t = live::RenderArtifacts(*p);
+  } else {
+    return std::nullopt;
+  }
+  plan::State s;
+  if (!live::ArtifactState(t, s, err)) {
+    std::cerr << "pbrc diff: '" << EscapeName(file) << "': " << err << "\n";
+    rc = kFailure;
+    return std::nullopt;
+  }
+  return s;
+}
+
+// `diff OLD NEW` with a folder on either side; nullopt after reporting why (rc says how).
+std::optional<plan::Plan> ArtifactPlan(const std::vector<std::string>& files, int& rc) {
+  auto current = ArtifactSide(files[0], rc);
+  auto desired = ArtifactSide(files[1], rc);
+  if (!current || !desired) return std::nullopt;
+  live::AlignArtifactRules(*desired, *current);
+  return plan::Diff(*desired, *current);
+}
+
 bool UseColour() {
   const char* no_color = std::getenv("NO_COLOR");
   return isatty(STDOUT_FILENO) && !(no_color && *no_color);
@@ -103,19 +141,27 @@ int RunDiff(const std::vector<std::string>& args) {
     return kFailure;
   }
   int rc = kOk;
-  std::vector<std::optional<ir::Program>> progs;
-  for (const auto& f : files) progs.push_back(Load(f, rc));
-  if (!a.applied.empty()) progs.push_back(Load(a.applied, rc));
-  for (const auto& prog : progs)
-    if (!prog) return rc;
   plan::Plan p;
-  if (files.size() == 2) {
-    p = plan::Diff(plan::FromProgram(*progs[1]), plan::FromProgram(*progs[0]));
+  namespace fs = std::filesystem;
+  if (files.size() == 2 && (fs::is_directory(files[0]) || fs::is_directory(files[1]))) {
+    auto ap = ArtifactPlan(files, rc);
+    if (!ap) return rc;
+    p = std::move(*ap);
     p.current = files[0];
-  } else if (auto lp = LivePlan(*progs[0], progs.size() > 1 ? &*progs[1] : nullptr, a)) {
-    p = std::move(*lp);
   } else {
-    return kFailure;
+    std::vector<std::optional<ir::Program>> progs;
+    for (const auto& f : files) progs.push_back(Load(f, rc));
+    if (!a.applied.empty()) progs.push_back(Load(a.applied, rc));
+    for (const auto& prog : progs)
+      if (!prog) return rc;
+    if (files.size() == 2) {
+      p = plan::DiffPolicies(*progs[1], *progs[0]);
+      p.current = files[0];
+    } else if (auto lp = LivePlan(*progs[0], progs.size() > 1 ? &*progs[1] : nullptr, a)) {
+      p = std::move(*lp);
+    } else {
+      return kFailure;
+    }
   }
   p.desired = files.back();
   plan::RenderOptions ro{UseColour(), a.full};

@@ -57,22 +57,23 @@ std::string TempFile::NewTempName() const {
   return "." + target_.substr(0, 200) + ".pbrc-" + tag_ + "-" + suffix;
 }
 
-bool TempFile::Write(std::string_view data, std::string& err) {
-  std::string path = dir_ + "/" + target_;
+bool TempFile::Append(std::string_view data, std::string& err) {
   while (!data.empty()) {
     ssize_t n = write(fd_, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      err = SysError("cannot write", path, errno);
+      err = SysError("cannot write", dir_ + "/" + target_, errno);
       return false;
     }
     data.remove_prefix(static_cast<size_t>(n));
   }
-  if (fsync(fd_) != 0) {
-    err = SysError("cannot write", path, errno);
-    return false;
-  }
   return true;
+}
+
+bool TempFile::Sync(std::string& err) {
+  if (fsync(fd_) == 0) return true;
+  err = SysError("cannot write", dir_ + "/" + target_, errno);
+  return false;
 }
 
 bool TempFile::Link(std::string& err) {

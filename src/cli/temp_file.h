@@ -28,7 +28,11 @@ class TempFile {
 
   int fd() const { return fd_; }
   // Writes all of `data` and flushes it to the disk (fsync).
-  bool Write(std::string_view data, std::string& err);
+  bool Write(std::string_view data, std::string& err) { return Append(data, err) && Sync(err); }
+  // Writes all of `data` after what was written before.
+  bool Append(std::string_view data, std::string& err);
+  // Flushes what was written to the disk (fsync).
+  bool Sync(std::string& err);
   // Gives the file its exclusive temp name (a no-op when it already has one).
   bool Link(std::string& err);
   // Renames the temp name over the target.

@@ -4,7 +4,13 @@
 
 namespace pbrc::emit {
 
-std::string NftText(const ir::Program& p) { return nft::RenderText(nft::Build(p), p); }
-std::string NftJson(const ir::Program& p) { return nft::RenderJson(nft::Build(p)); }
+void NftText(const ir::Program& p, Sink& out) { nft::RenderText(nft::TableBuilder(p), p, out); }
+void NftJson(const ir::Program& p, Sink& out) { nft::RenderJson(nft::TableBuilder(p), out); }
+
+std::string NftText(const ir::Program& p) {
+  StringSink s;
+  NftText(p, s);
+  return std::move(s.text);
+}
 
 }  // namespace pbrc::emit

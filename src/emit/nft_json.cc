@@ -1,6 +1,7 @@
 // libnftables JSON (schema version 1): the same commands as the text script, in order:
 // add table, delete table, add table, add sets, add chains, add rules. Streamed into the
-// output string (emit/json_writer.h): no document tree, so 100k rules cost their text only.
+// output in pieces (emit/json_writer.h, pbrc/sink.h): no document tree and no whole text, so
+// a million rules cost one rule and one piece of text at a time.
 #include "json_writer.h"
 #include "nft_model.h"
 
@@ -85,10 +86,10 @@ struct StmtJson {
     Match(
         w, m.negated ? "!=" : "==", [&] { Payload(w, proto, m.source ? "saddr" : "daddr"); },
         [&] {
-          if (!m.set.empty()) {
-            w.String("@" + m.set);
+          if (!m.set->empty()) {
+            w.String("@" + *m.set);
           } else {
-            OneOrSet(w, m.elements, Interval);
+            OneOrSet(w, *m.elements, Interval);
           }
         });
   }
@@ -99,12 +100,12 @@ struct StmtJson {
   }
   void operator()(const MatchL4proto& m) const {
     Match(
-        w, "==", [&] { Key(w, "meta", "l4proto"); }, [&] { OneOrSet(w, m.protos, Proto); });
+        w, "==", [&] { Key(w, "meta", "l4proto"); }, [&] { OneOrSet(w, *m.protos, Proto); });
   }
   void operator()(const MatchPorts& m) const {
     Match(
         w, m.negated ? "!=" : "==", [&] { Payload(w, "th", m.source ? "sport" : "dport"); },
-        [&] { OneOrSet(w, m.ranges, PortValue); });
+        [&] { OneOrSet(w, *m.ranges, PortValue); });
   }
   void operator()(const MatchPayload& m) const {
     Match(
@@ -173,17 +174,20 @@ void Command(JsonWriter& w, const char* verb, const char* object, const std::str
   w.String(table);
 }
 
-void AddSet(JsonWriter& w, const std::string& table, const ir::Set& s) {
+void AddSet(JsonWriter& w, ChunkedWriter& out, const std::string& table, const ir::Set& s) {
   Command(w, "add", "set", table);
   w.Key("name").String(s.name);
   w.Key("type").String(s.family == Family::kV4 ? "ipv4_addr" : "ipv6_addr");
   w.Key("flags").Array().String("interval").End();
   w.Key("elem").Array();
-  for (const auto& e : s.elements) Interval(w, e);
+  for (const auto& e : s.elements) {
+    Interval(w, e);
+    out.Step();
+  }
   w.End().End().End().End();
 }
 
-void AddChain(JsonWriter& w, const std::string& table, const nft::Chain& c) {
+void AddChain(JsonWriter& w, const std::string& table, const ChainHead& c) {
   Command(w, "add", "chain", table);
   w.Key("name").String(c.name);
   if (c.hook) {
@@ -205,23 +209,28 @@ void AddRule(JsonWriter& w, const std::string& table, const std::string& chain,
 
 }  // namespace
 
-std::string RenderJson(const Table& t) {
-  std::string out;
-  JsonWriter w(out);
+void RenderJson(const TableBuilder& t, Sink& sink) {
+  ChunkedWriter out(sink);
+  JsonWriter w(out.buf());
+  const std::string& table = t.Name();
   w.Object().Key("nftables").Array();
   w.Object().Key("metainfo").Object().Key("json_schema_version").Int(1).End().End();
   for (const char* verb : {"add", "delete", "add"}) {
-    Command(w, verb, "table", t.name);
+    Command(w, verb, "table", table);
     w.End().End().End();
   }
-  for (const auto& s : t.sets) AddSet(w, t.name, s);
-  for (const auto& c : t.chains) AddChain(w, t.name, c);
-  for (const auto& c : t.chains) {
-    for (const auto& r : c.rules) AddRule(w, t.name, c.name, r);
+  for (const auto& s : t.Sets()) AddSet(w, out, table, s);
+  const auto& chains = t.Chains();
+  for (const auto& c : chains) AddChain(w, table, c);
+  for (size_t i = 0; i < chains.size(); ++i) {
+    t.ForEachRule(i, [&](const Rule& r) {
+      AddRule(w, table, chains[i].name, r);
+      out.Step();
+    });
   }
   w.End().End();
-  out += '\n';
-  return out;
+  out.buf() += '\n';
+  out.Finish();
 }
 
 }  // namespace pbrc::nft

@@ -1,33 +1,38 @@
-// A small structured form of the nft ruleset pbrc emits. Built once from the IR, then
-// rendered as nft text and as libnftables JSON, so the two cannot drift apart.
+// A small structured form of the nft ruleset pbrc emits, rendered as nft text and as
+// libnftables JSON from the same rules, so the two cannot drift apart. Rules are built one at
+// a time while rendering (TableBuilder): the whole table at a million policy rules would be
+// gigabytes, one rule is a few hundred bytes.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "pbrc/ir.h"
+#include "pbrc/sink.h"
 
 namespace pbrc::nft {
 
+// Statements point into the IR (which outlives every rule) instead of copying lists.
 struct MatchAddr {
   Family family;
   bool source;
   bool negated;
-  std::string set;        // "@name" when not empty
-  IntervalList elements;  // otherwise
+  const std::string* set;        // "@name" when not empty
+  const IntervalList* elements;  // otherwise
 };
 struct MatchNfproto {
   Family family;
 };
 struct MatchL4proto {
-  std::vector<uint8_t> protos;
+  const std::vector<uint8_t>* protos;
 };
 struct MatchPorts {
   bool source;
   bool negated;
-  std::vector<PortRange> ranges;
+  const std::vector<PortRange>* ranges;
 };
 struct MatchPayload {  // PROTOCOL FIELD VALUE or { VALUES }, for value matches
   NftField field;
@@ -81,21 +86,31 @@ struct Hook {
   int prio_value;    // -150, 100
 };
 
-struct Chain {
+struct ChainHead {
   std::string name;
   std::optional<Hook> hook;
-  std::vector<Rule> rules;
 };
 
-struct Table {
-  std::string name;
-  std::vector<ir::Set> sets;
-  std::vector<Chain> chains;
+// pbrc's table `inet NAME` for one program: its sets are the IR's, its chains are listed up
+// front and their rules built on demand. Invariant: the program outlives the builder and
+// every rule it hands out.
+class TableBuilder {
+ public:
+  explicit TableBuilder(const ir::Program& p);
+  const std::string& Name() const { return p_.opts.nft_table; }
+  const std::vector<ir::Set>& Sets() const { return p_.sets; }
+  const std::vector<ChainHead>& Chains() const { return chains_; }
+  // Calls f with each rule of Chains()[chain] in order; a rule lives only during its call.
+  void ForEachRule(size_t chain, const std::function<void(const Rule&)>& f) const;
+
+ private:
+  const ir::Program& p_;
+  std::vector<ChainHead> chains_;
 };
 
-Table Build(const ir::Program& p);
-std::string RenderText(const Table& t, const ir::Program& p);
-std::string RenderJson(const Table& t);
+// Both write to `out` in pieces (emit/chunked.h): nothing holds the whole text.
+void RenderText(const TableBuilder& t, const ir::Program& p, Sink& out);
+void RenderJson(const TableBuilder& t, Sink& out);
 
 const char* ProtoName(uint8_t proto);  // "tcp", or nullptr for numbers without a name
 

@@ -141,7 +141,7 @@ TEST(Allocate, BandTooSmall) {
 // The .ip6 batch of a policy.
 std::string Ip6(const ir::Program& p) {
   for (const auto& a : Emit(p, ArtifactKinds())) {
-    if (a.suffix == "ip6") return a.text;
+    if (a.suffix == "ip6") return a.Text();
   }
   return "";
 }
@@ -173,7 +173,7 @@ TEST(Lowering, IsDeterministic) {
   EXPECT_EQ(ir::Print(*r1.c->ir), ir::Print(*r2.c->ir));
   auto arts1 = Emit(*r1.c->ir, ArtifactKinds()), arts2 = Emit(*r2.c->ir, ArtifactKinds());
   ASSERT_EQ(arts1.size(), arts2.size());
-  for (size_t i = 0; i < arts1.size(); ++i) EXPECT_EQ(arts1[i].text, arts2[i].text);
+  for (size_t i = 0; i < arts1.size(); ++i) EXPECT_EQ(arts1[i].Text(), arts2[i].Text());
 }
 
 }  // namespace

@@ -43,8 +43,14 @@ struct CondText {
 
 }  // namespace
 
-std::string Print(const Program& p) {
+void Print(const Program& p, Sink& out) {
   std::ostringstream os;
+  // A line per rule and element: the text goes to `out` in pieces, never whole.
+  auto step = [&] {
+    if (os.tellp() < static_cast<std::streamoff>(ChunkedWriter::kChunk)) return;
+    out.Write(std::move(os).str());
+    os.str("");
+  };
   const auto& o = p.opts;
   os << "options table=" << o.nft_table << " mask=" << Hex(o.mark_mask)
      << " protocol=" << o.protocol << " preference=" << o.pref_lo << "-" << o.pref_hi
@@ -61,7 +67,10 @@ std::string Print(const Program& p) {
   for (const auto& s : p.sets) {
     os << "set " << s.name << " " << Fam(s.family) << " from=" << s.source
        << " elements=" << s.elements.size() << "\n";
-    for (const auto& e : s.elements) os << "  " << FormatInterval(e) << "\n";
+    for (const auto& e : s.elements) {
+      os << "  " << FormatInterval(e) << "\n";
+      step();
+    }
   }
   for (const auto& r : p.rules) {
     os << "classify";
@@ -70,6 +79,7 @@ std::string Print(const Program& p) {
     for (const auto& c : r.conds) os << std::visit(CondText{}, c);
     os << " -> " << p.targets[r.target].name << " mark=" << Hex(p.targets[r.target].mark)
        << (r.inbound ? " (inbound)" : "") << "\n";
+    step();
   }
   for (const auto& r : p.ip_rules) {
     os << "ip-rule " << Fam(r.family) << " pref=" << r.pref << " " << Describe(r.kind).name;
@@ -94,7 +104,13 @@ std::string Print(const Program& p) {
        << (n.kind == NatKind::kMasquerade ? "masquerade" : "snat to " + FormatAddr(*n.to)) << "\n";
   }
   for (const auto& s : p.sysctls) os << "sysctl " << s.key << "=" << s.value << "\n";
-  return std::move(os).str();  // C++20: the buffer itself, not a copy
+  out.Write(std::move(os).str());
+}
+
+std::string Print(const Program& p) {
+  StringSink s;
+  Print(p, s);
+  return std::move(s.text);
 }
 
 }  // namespace pbrc::ir

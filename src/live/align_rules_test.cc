@@ -1,4 +1,5 @@
-// Live rules match desired ones by content and order, not by position.
+// Live rules match desired ones by the rule id in their comment, else by content and order;
+// never by position alone.
 #include <gtest/gtest.h>
 
 #include "live.h"
@@ -48,6 +49,36 @@ TEST(AlignRules, ChainsAreSeparate) {
   plan::State d = Rules({"a"}, "classify");
   plan::State l = Rules({"a"}, "restore");
   EXPECT_EQ(PlanOf(d, l), "add classify #1; remove restore #1 (kernel); ");
+}
+
+// Rules keyed by the id in their comment ("classify rule N"), as NftObjects reads them.
+plan::State ById(const std::vector<std::pair<int, std::string>>& rules) {
+  plan::State s;
+  for (const auto& [id, attrs] : rules)
+    s.objects.push_back({plan::Kind::kRule, "classify rule " + std::to_string(id), attrs, "", {}});
+  return s;
+}
+
+TEST(AlignRules, IdsMatchWhateverTheContent) {
+  // Rule 2 changed by hand and rule 3 (same content as rule 1) still pairs by id.
+  EXPECT_EQ(PlanOf(ById({{1, "a"}, {2, "b"}, {3, "a"}}), ById({{1, "a"}, {2, "x"}, {3, "a"}})),
+            "change classify rule 2; ");
+  // A hand-added rule without an id is foreign to pbrc: removed, the others untouched.
+  plan::State live = ById({{1, "a"}, {2, "b"}});
+  live.objects.insert(live.objects.begin() + 1, {plan::Kind::kRule, "classify #1", "h", "", {}});
+  EXPECT_EQ(PlanOf(ById({{1, "a"}, {2, "b"}}), live), "remove classify #1 (kernel); ");
+}
+
+TEST(AlignRules, RulesWithoutIdsFallBackToContent) {
+  // A table written without comments (or by an older pbrc): matched by content and order.
+  EXPECT_EQ(PlanOf(ById({{1, "a"}, {2, "b"}, {3, "c"}}), Rules({"a", "c"})),
+            "add classify rule 2; ");
+}
+
+TEST(AlignRules, MovedRuleWithItsIdIsRemovedAndAdded) {
+  // Order decides first match: rule 1 moved behind rule 3 by hand is not the same rule.
+  EXPECT_EQ(PlanOf(ById({{1, "a"}, {2, "b"}, {3, "c"}}), ById({{2, "b"}, {3, "c"}, {1, "a"}})),
+            "add classify rule 1; remove classify rule 1 (kernel); ");
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 namespace pbrc::live {
 namespace {
 
-std::string ChainOf(const std::string& key) { return key.substr(0, key.rfind(" #")); }
+std::string ChainOf(const std::string& key) { return key.substr(0, key.find(' ')); }
 
 }  // namespace
 

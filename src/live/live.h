@@ -56,14 +56,30 @@ uint32_t WrittenMarkBits(const nlohmann::json& value, uint32_t mask);
 bool CanonicalNftListing(const std::string& nft_script, const std::string& table, std::string& json,
                          std::string& err);
 // The objects of a table listing: sets (elements normalized), chains and their rules (by
-// chain and position; the rule comment is the origin).
+// chain and the rule id their comment starts with, else by chain and position; the comment
+// is the origin).
 bool NftObjects(const std::string& json, plan::State& out, std::string& err);
+
+// The texts of one artifact set (`compile -o DIR`, or rendered from a policy in memory).
+struct ArtifactTexts {
+  std::string nft_json, ip, ip6, sysctl;
+};
+// The set's objects in the plan's form: nft objects as NftObjects reads them, ip rules and
+// routes of the owning protocol, sysctls. False, with what is wrong, for a file that is not
+// pbrc's ("ip is not a pbrc ip batch").
+bool ArtifactState(const ArtifactTexts& a, plan::State& out, std::string& err);
+// The texts `compile -o` would write for `p`, rendered in memory.
+ArtifactTexts RenderArtifacts(const ir::Program& p);
+// AlignRules for two artifact states (rule ids are positions in their own policy: rules
+// align per chain by content); both come back sorted.
+void AlignArtifactRules(plan::State& desired, plan::State& current);
 
 // A rule's expression list as nft-like text; statements it does not know stay JSON.
 std::string ExprText(const nlohmann::json& expr);
 
-// Rekeys the current side's rules ("CHAIN #N", by position) to the desired rule they
-// correspond to by content and order, so that unchanged rules match whatever their position.
+// Matches the current side's rules to the desired ones: by the rule id NftObjects read from
+// the comment ("CHAIN rule N", order still counting), the others ("CHAIN #N", by position)
+// by content and order, so that unchanged rules match whatever their position.
 void AlignRules(plan::State& desired, plan::State& current);
 
 // The desired side of a live plan for the allocated program `p`: its nft table as the

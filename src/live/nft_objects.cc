@@ -1,8 +1,9 @@
 // A libnftables JSON listing of one table -> plan objects. Sets are matched by name and
 // family with their elements as normalized intervals (the kernel splits and joins intervals
-// as it likes); chains by name; rules by chain and position, compared as their expression
-// (ExprText, counter values left out), the comment being the origin. Both sides of a live plan go
-// through here, so the same rule lists the same way.
+// as it likes); chains by name; rules by chain and the policy rule id their comment starts
+// with ("rule 7 ..."), or by chain and position when it has none, compared as their
+// expression (ExprText, counter values left out), the comment being the origin. Both sides of
+// a live plan go through here, so the same rule lists the same way.
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -67,6 +68,26 @@ json WithoutCounts(json expr) {
   return expr;
 }
 
+// "rule N" when a comment starts with pbrc's rule id ("rule 7 seed.pbr:28 -> wan1"), else "".
+std::string IdOf(const std::string& comment) {
+  if (comment.size() < 6 || comment.rfind("rule ", 0) != 0) return "";
+  size_t end = comment.find_first_not_of("0123456789", 5);
+  if (end == 5 || (end != std::string::npos && comment[end] != ' ')) return "";
+  return comment.substr(0, end);
+}
+
+// "CHAIN rule N" for a rule with an id, "CHAIN #POSITION" otherwise. One policy rule gives
+// several nft rules in a chain (one per family, a reply and a stop): the second with the
+// same id is "CHAIN rule N #2", and so on, in listing order.
+std::string RuleKey(const std::string& chain, const std::string& comment,
+                    std::map<std::string, size_t>& seen) {
+  std::string id = IdOf(comment);
+  if (id.empty()) return chain + " #" + std::to_string(++seen[chain]);
+  std::string key = chain + " " + id;
+  size_t n = ++seen[key];
+  return n == 1 ? key : key + " #" + std::to_string(n);
+}
+
 }  // namespace
 
 bool NftObjects(const std::string& text, plan::State& out, std::string& err) {
@@ -75,7 +96,7 @@ bool NftObjects(const std::string& text, plan::State& out, std::string& err) {
     err = "nft listing is not libnftables JSON";
     return false;
   }
-  std::map<std::string, size_t> position;  // rules seen per chain
+  std::map<std::string, size_t> seen;  // rules per chain, and per chain and rule id
   try {
     for (const auto& item : doc["nftables"]) {
       if (item.contains("table")) {
@@ -90,7 +111,7 @@ bool NftObjects(const std::string& text, plan::State& out, std::string& err) {
       } else if (item.contains("rule")) {
         const auto& r = item["rule"];
         std::string chain = r.value("chain", "");
-        std::string key = chain + " #" + std::to_string(++position[chain]);
+        std::string key = RuleKey(chain, r.value("comment", ""), seen);
         out.objects.push_back({plan::Kind::kRule,
                                key,
                                ExprText(WithoutCounts(r["expr"])),

@@ -80,5 +80,26 @@ TEST(NftObjects, RejectsWhatItCannotRead) {
   EXPECT_EQ(r.objects[0].attrs, R"({"prefix":{"len":8}} 1 {"queue":{"num":3}})");
 }
 
+// pbrc writes the policy rule id first in each classification rule's comment: the key.
+TEST(NftObjects, RuleIdFromTheComment) {
+  auto rule = [](const std::string& comment) {
+    return R"({"rule": {"chain": "classify", "comment": ")" + comment +
+           R"(", "expr": [{"return": null}]}})";
+  };
+  std::string listing = R"({"nftables": [)" + rule("rule 7 t.pbr:3 -> a") + "," +
+                        rule("rule 7 t.pbr:3 -> a") + "," + rule("rule 12") + "," +
+                        rule("rule x t.pbr:4 -> a") + "," + rule("rules 7") + "," +
+                        rule("rule 7x") + "]}";
+  plan::State s;
+  std::string err;
+  ASSERT_TRUE(NftObjects(listing, s, err)) << err;
+  std::vector<std::string> keys;
+  for (const auto& o : s.objects) keys.push_back(o.key);
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"classify rule 7", "classify rule 7 #2", "classify rule 12",
+                                      "classify #1", "classify #2", "classify #3"}));
+  EXPECT_EQ(s.objects[0].origin, "rule 7 t.pbr:3 -> a");
+}
+
 }  // namespace
 }  // namespace pbrc::live

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <set>
 #include <tuple>
@@ -238,10 +239,9 @@ class Lowering {
     for (Family f : {Family::kV4, Family::kV6}) {
       if (!fams.count(f) || !to_fams.count(f)) continue;
       if (f == Family::kV6 && !p_.uses_v6) continue;
-      Classify c = base;
+      Classify& c = p_.rules.emplace_back(base);
       c.family = f;
       c.conds = Conds(r, f);
-      p_.rules.push_back(std::move(c));
     }
   }
 
@@ -249,17 +249,17 @@ class Lowering {
   // rules naming it with `iif` (policy order), then its pin; then every other rule. The moved
   // rules match only that device's packets, so first match holds for them, and no rule
   // without that `iif` can take a connection that arrived on a pinned device.
+  // In place: at a million rules a second list of them would double the IR's peak.
   void InboundRules() {
-    std::vector<Classify> policy = std::move(p_.rules);
-    std::vector<bool> moved(policy.size());
-    p_.rules.clear();
+    std::vector<Classify> head;  // the pinned devices' `iif` rules and pins, in order
+    std::vector<bool> moved(p_.rules.size());
     for (size_t i = 0; i < m_.links.size(); ++i) {
       const model::Link& l = m_.links[i];
       if (!l.pin_inbound) continue;
-      for (size_t k = 0; k < policy.size(); ++k) {
-        const IifMatch* iif = Find<IifMatch>(policy[k]);
+      for (size_t k = 0; k < p_.rules.size(); ++k) {
+        const IifMatch* iif = Find<IifMatch>(p_.rules[k]);
         if (moved[k] || !iif || iif->device != l.device) continue;
-        p_.rules.push_back(policy[k]);
+        head.push_back(std::move(p_.rules[k]));
         moved[k] = true;
       }
       Classify c;
@@ -267,11 +267,17 @@ class Lowering {
       c.target = i;
       c.origin = OriginOf(l.range, sm_);
       c.inbound = true;
-      p_.rules.push_back(c);
+      head.push_back(std::move(c));
     }
-    for (size_t k = 0; k < policy.size(); ++k) {
-      if (!moved[k]) p_.rules.push_back(std::move(policy[k]));
+    size_t kept = 0;
+    for (size_t k = 0; k < p_.rules.size(); ++k) {
+      if (moved[k]) continue;
+      if (kept != k) p_.rules[kept] = std::move(p_.rules[k]);
+      ++kept;
     }
+    p_.rules.resize(kept);
+    p_.rules.insert(p_.rules.begin(), std::make_move_iterator(head.begin()),
+                    std::make_move_iterator(head.end()));
   }
 
   std::vector<Family> Families() const {

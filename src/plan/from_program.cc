@@ -35,8 +35,12 @@ struct CondText {
       out += (i ? "," : "") + std::to_string(m.protos[i]);
     return out + " ";
   }
-  std::string operator()(const ir::SportMatch& m) const { return "sport " + ir::PortMatchText(m) + " "; }
-  std::string operator()(const ir::DportMatch& m) const { return "dport " + ir::PortMatchText(m) + " "; }
+  std::string operator()(const ir::SportMatch& m) const {
+    return "sport " + ir::PortMatchText(m) + " ";
+  }
+  std::string operator()(const ir::DportMatch& m) const {
+    return "dport " + ir::PortMatchText(m) + " ";
+  }
   template <class Def>
   std::string operator()(const ir::ValueMatch<Def>& m) const {
     std::string out = std::string(Def::kKeyword) + " ";

@@ -12,7 +12,7 @@ TEST(Proto, NumbersMayBeHex) {
   auto dec = CompileText("policy { proto 6, 17 to 1.2.3.4 via main; }\n");
   ASSERT_TRUE(hex.c->ir) << hex.diags;
   ASSERT_TRUE(dec.c->ir) << dec.diags;
-  EXPECT_EQ(Emit(*hex.c->ir, {"nft"})[0].text, Emit(*dec.c->ir, {"nft"})[0].text);
+  EXPECT_EQ(Emit(*hex.c->ir, {"nft"})[0].Text(), Emit(*dec.c->ir, {"nft"})[0].Text());
 }
 
 TEST(Proto, PastTwoFiftyFiveIsOutOfRange) {

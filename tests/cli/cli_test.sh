@@ -213,6 +213,50 @@ check diff-missing-file 3 "$pbrc" diff $g/seed.old.pbr /nonexistent/policy.pbr
 check diff-netns-with-two-files 3 "$pbrc" diff --netns x $g/seed.old.pbr $g/seed.new.pbr
 check diff-no-file 3 "$pbrc" diff
 check diff-applied-with-two-files 3 "$pbrc" diff --applied $g/seed.old.pbr $g/seed.old.pbr $g/seed.new.pbr
+# diff with `compile -o` folders on either side: the same plan as the artifact goldens
+# (but for the lines naming the two sides), folder vs folder, folder vs policy, policy vs
+# folder.
+sides_out() { grep -v -e '^--- ' -e '^+++ ' -e '"current": ' -e '"desired": ' -e '^### pbrc plan' "$1"; }
+for n in seed dualstack insert; do
+  mkdir -p "$tmp/dirs/$n"
+  cp $g/$n.old.pbr $g/$n.new.pbr "$tmp/dirs/$n/"
+  "$pbrc" compile "$tmp/dirs/$n/$n.old.pbr" -o "$tmp/dirs/$n/old" &&
+    "$pbrc" compile "$tmp/dirs/$n/$n.new.pbr" -o "$tmp/dirs/$n/new" ||
+    { failed=$((failed + 1)); echo "FAIL compile $n for folder diffs" >&2; }
+  for fmt in text json markdown; do
+    ext=$fmt; [ $fmt = text ] && ext=txt; [ $fmt = markdown ] && ext=md
+    sides_out $g/$n.artifacts.plan.$ext > "$tmp/want"
+    for sides in "old new" "old $n.new.pbr" "$n.old.pbr new"; do
+      set -- $sides
+      check "diff-folders-$n-$fmt-$1-$2" 2 "$pbrc" diff --format $fmt "$tmp/dirs/$n/$1" "$tmp/dirs/$n/$2"
+      expect "diff-folders-$n-$fmt-$1-$2-plan" bash -c "$(declare -f sides_out); sides_out '$tmp/out' | cmp -s - '$tmp/want'"
+    done
+  done
+done
+check diff-folder-itself 0 "$pbrc" diff "$tmp/dirs/seed/old" "$tmp/dirs/seed/seed.old.pbr"
+# Torn or foreign folders are refused (exit 3) with the reason.
+d="$tmp/dirs/torn"
+cp -r "$tmp/dirs/seed/old" "$d"
+touch "$d/.seed.old.pbrc-incomplete"
+check diff-folder-incomplete 3 "$pbrc" diff "$d" "$tmp/dirs/seed/new"
+expect diff-folder-incomplete-says grep -q "is incomplete (an interrupted compile" "$tmp/err"
+rm "$d/.seed.old.pbrc-incomplete" "$d/seed.old.ip6"
+check diff-folder-missing 3 "$pbrc" diff "$d" "$tmp/dirs/seed/new"
+expect diff-folder-missing-says grep -q "'seed.old.ip6' is missing" "$tmp/err"
+cp "$tmp/dirs/dualstack/old/dualstack.old.ip6" "$d/seed.old.ip6"
+check diff-folder-mixed 3 "$pbrc" diff "$d" "$tmp/dirs/seed/new"
+expect diff-folder-mixed-says grep -q "mixes files of different compiles" "$tmp/err"
+mkdir -p "$tmp/dirs/empty"
+check diff-folder-empty 3 "$pbrc" diff "$tmp/dirs/empty" "$tmp/dirs/seed/new"
+expect diff-folder-empty-says grep -q "holds no pbrc artifact set" "$tmp/err"
+d="$tmp/dirs/foreign"
+cp -r "$tmp/dirs/seed/old" "$d"
+echo '{"nftables": []}' > "$d/seed.old.nft.json"
+check diff-folder-foreign 3 "$pbrc" diff "$d" "$tmp/dirs/seed/new"
+expect diff-folder-foreign-says grep -q "nft.json holds no nft table" "$tmp/err"
+cp "$tmp/dirs/dualstack/new/dualstack.new.nft.json" "$tmp/dirs/seed/new/"
+check diff-folder-two-sets 3 "$pbrc" diff "$tmp/dirs/seed/old" "$tmp/dirs/seed/new"
+expect diff-folder-two-sets-says grep -q "holds 2 artifact sets" "$tmp/err"
 # One policy reads the kernel: without root that is a system failure, said as such. (Never
 # run here as root: this test must not read the machine's own network.)
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

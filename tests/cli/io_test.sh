@@ -205,6 +205,24 @@ for delay in 0.02 0.05 0.1 0.15 0.2 0.3 0.4 0.6; do
   done
 done
 
+# --- internal error (exit 4): an emitter throws after its first piece reached the output
+# (test hook PBRC_TEST_FAIL_EMIT, docs/testing.md); the previous set stays whole, no temp
+# file or marker is left, and nothing is printed on stdout ---
+d="$tmp/internal"
+cp -r "$tmp/refA" "$d"
+for s in nft nft.json ip6 ir; do
+  run 4 "internal-$s" env PBRC_TEST_FAIL_EMIT="$s" "$pbrc" compile "$tmp/B/x.pbr" -o "$d"
+  expect "internal-$s-message" grep -qx \
+    'pbrc: internal error: emitter failed on purpose (PBRC_TEST_FAIL_EMIT)' "$tmp/err"
+  expect "internal-$s-old-set" same_set "$d" "$tmp/refA"
+  expect "internal-$s-no-temp" only_artifacts "$d"
+done
+run 4 internal-stdout env PBRC_TEST_FAIL_EMIT=ip "$pbrc" compile "$tmp/B/x.pbr"
+expect internal-stdout-empty test ! -s "$tmp/out"
+# Control: the same compile without the hook replaces the set.
+run 0 internal-control "$pbrc" compile "$tmp/B/x.pbr" -o "$d"
+expect internal-control-new-set same_set "$d" "$tmp/refB"
+
 # --- full disk: a 256 KiB tmpfs in a private mount namespace ---
 if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
   mnt="$tmp/mnt"; mkdir "$mnt"

@@ -38,7 +38,7 @@ void CheckNftLine(const std::string& line) {
 
 // Every line of a text artifact starts the way pbrc writes it; a comment line is harmless.
 void CheckTextArtifact(const pbrc::Artifact& a) {
-  std::istringstream in(a.text);
+  std::istringstream in(a.Text());
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -61,9 +61,10 @@ void CheckTextArtifact(const pbrc::Artifact& a) {
 }
 
 void CheckJson(const pbrc::Artifact& a) {
-  if (!pbrc::syntax::ValidUtf8(a.text)) Bug("JSON artifact is not valid UTF-8", a.text);
-  if (a.text.find("\\u0000") != std::string::npos) Bug("NUL in the JSON artifact", a.text);
-  if (!nlohmann::json::accept(a.text)) Bug("JSON artifact does not parse", a.text);
+  std::string text = a.Text();
+  if (!pbrc::syntax::ValidUtf8(text)) Bug("JSON artifact is not valid UTF-8", text);
+  if (text.find("\\u0000") != std::string::npos) Bug("NUL in the JSON artifact", text);
+  if (!nlohmann::json::accept(text)) Bug("JSON artifact does not parse", text);
 }
 
 void CheckArtifacts(const pbrc::ir::Program& p) {

@@ -5,10 +5,11 @@
 #     wrote it; both sides are compared in the kernel's words) and exits 0;
 #   - `diff B` lists the differences (sets, rules, ip rules, routes, sysctls) and exits 2;
 #   - hand tampering (an element added, an ip rule deleted, a route changed, a rule inserted;
-#     IPv4 and IPv6), as drift when the policy last applied is named (--applied)
+#     IPv4 and IPv6 for elements, ip rules and routes), as drift when the policy last applied is named (--applied)
 #     shows up, and re-applying A makes the plan empty again;
-#   - a foreign table and foreign ip rules are never listed as pbrc's objects; an ip rule in
-#     pbrc's preference band is a warning;
+#   - a foreign table and foreign ip rules and routes (IPv4, IPv6) are never listed as pbrc's
+#     objects; an ip rule in pbrc's preference band is a warning;
+#   - a pbrc rule edited by hand (its comment, with the rule id, kept) is a change of that id;
 #   - a namespace that does not exist is a system failure (exit 3).
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -109,19 +110,20 @@ grep -q 'meta mark set meta mark & 0xfffffff1 | 0x00000001' "$tmp/listed.nft" ||
 echo "ok: policy A applied, diff A is empty (the kernel's listing differs from A.nft)"
 
 plan 2 "$tmp/B.pbr"
-# Exactly these objects differ (positions follow nft_build's layout: inbound pins first in
-# classify; the reply walk in classify_stateless, each link rule with its "stop" twin, whose
-# only difference for rule 30 is its comment, so it is no change; update them with it).
+# Exactly these objects differ. Rules are identified by the policy rule id pbrc writes first
+# in their comment ("rule 2 ..."): the UDP rule (rule 2) changed its link, rule 3 is new
+# (its reply and its "stop" twin in classify_stateless); rule 2's stop twin differs only in
+# its comment, so it is no change.
 cat > "$tmp/want" <<'WANT'
   ~ set office_v4 ip: 0 added, 1 removed
   ~ set office_v6 ip6: 1 added, 0 removed
-  ~ rule classify #6  (B.pbr:30 -> wan1)
-  + rule classify #7  (B.pbr:31 -> wan1)
-  ~ rule classify_stateless #7  (B.pbr:30 reply -> wan1)
-  + rule classify_stateless #9  (B.pbr:31 reply -> wan1)
-  + rule classify_stateless #10  (B.pbr:31 reply -> wan1 on another device: stop)
-  ~ rule classify_stateless_forward #6  (B.pbr:30 -> wan1)
-  + rule classify_stateless_forward #7  (B.pbr:31 -> wan1)
+  ~ rule classify rule 2  (rule 2 B.pbr:30 -> wan1)
+  + rule classify rule 3  (rule 3 B.pbr:31 -> wan1)
+  ~ rule classify_stateless rule 2  (rule 2 B.pbr:30 reply -> wan1)
+  + rule classify_stateless rule 3  (rule 3 B.pbr:31 reply -> wan1)
+  + rule classify_stateless rule 3 #2  (rule 3 B.pbr:31 reply -> wan1 on another device: stop)
+  ~ rule classify_stateless_forward rule 2  (rule 2 B.pbr:30 -> wan1)
+  + rule classify_stateless_forward rule 3  (rule 3 B.pbr:31 -> wan1)
   - ip-rule ip pref 403 from 10.0.1.2
   + ip-rule ip pref 403 from 10.40.0.0/16  (B.pbr:31)
   + ip-rule ip pref 404 from 10.0.1.2  (B.pbr:13)
@@ -148,6 +150,7 @@ in_ns r nft add element inet pbrdiff dst_v6 '{ 2001:db8:77::/64 }' || fail "tamp
 pref="$(in_ns r ip rule show | sed -n 's/^\([0-9]*\):.*from 10.30.0.0\/16.*/\1/p')"
 [ -n "$pref" ] || fail "no ip rule for 10.30.0.0/16 applied"
 in_ns r ip rule del pref "$pref" from 10.30.0.0/16 || fail "tamper: ip rule del"
+in_ns r ip -6 rule del pref 401 fwmark 0x1/0xf || fail "tamper: ip -6 rule del"
 in_ns r ip route replace default via 10.0.1.99 dev eth1 table 4000 proto 251 || fail "tamper: route"
 in_ns r ip -6 route replace default via 2001:db8:2::99 dev eth2 table 4001 proto 251 || fail "tamper: route v6"
 in_ns r nft insert rule inet pbrdiff classify ip saddr 10.66.0.0/16 meta mark set 0x1 ||
@@ -157,17 +160,18 @@ has "~ set dst_v4 ip: 0 added, 1 removed"
 has "- 192.0.2.77"
 has "- 2001:db8:77::/64"
 has "+ ip-rule ip pref $pref from 10.30.0.0/16"
+has "+ ip-rule ip6 pref 401 fwmark 0x1/0xf"
 has "- via 10.0.1.99 dev eth1 proto 251"
 has "- via 2001:db8:2::99 dev eth2 proto 251"
 has "- rule classify #1 (kernel)"
 has "- ip saddr 10.66.0.0/16 meta mark set 0x00000001"
-summary "plan: 1 to add, 4 to change, 1 to remove"
-echo "ok: tampering shows: an element (v4, v6), a deleted ip rule, changed routes (v4, v6), an inserted rule"
+summary "plan: 2 to add, 4 to change, 1 to remove"
+echo "ok: tampering shows: an element (v4, v6), a deleted ip rule (v4, v6), changed routes (v4, v6), an inserted rule"
 # With the policy last applied named, the hand edits are drift: all of them against A,
 # and against B exactly the same six, not B's own changes.
 plan 2 --applied "$tmp/A.pbr" "$tmp/A.pbr"
-has "drift: 6 of these undo changes made by hand"
-[ "$(grep -c '^  [-+~] .* (drift)' "$tmp/plan")" = 6 ] || { cat "$tmp/plan" >&2; fail "drift against A"; }
+has "drift: 7 of these undo changes made by hand"
+[ "$(grep -c '^  [-+~] .* (drift)' "$tmp/plan")" = 7 ] || { cat "$tmp/plan" >&2; fail "drift against A"; }
 plan 2 --applied "$tmp/A.pbr" "$tmp/B.pbr"
 grep '^  [-+~] .* (drift)' "$tmp/plan" | sed 's/  (B.pbr:[0-9]*)$//' > "$tmp/got"
 cat > "$tmp/want" <<'WANT'
@@ -175,12 +179,13 @@ cat > "$tmp/want" <<'WANT'
   ~ set dst_v6 ip6: 0 added, 1 removed (drift)
   - rule classify #1 (kernel) (drift)
   + ip-rule ip pref 402 from 10.30.0.0/16 (drift)
+  + ip-rule ip6 pref 401 fwmark 0x1/0xf (drift)
   ~ route ip table 4000 default (drift)
   ~ route ip6 table 4001 default (drift)
 WANT
 diff -u "$tmp/want" "$tmp/got" >&2 || fail "drift against B is not exactly the hand edits"
 "$PBRC" diff --format json --applied "$tmp/A.pbr" --netns "$ns" "$tmp/B.pbr" > "$tmp/plan.json"
-[ "$(grep -c '"drift": true' "$tmp/plan.json")" = 6 ] || fail "json: drift is not 6 changes"
+[ "$(grep -c '"drift": true' "$tmp/plan.json")" = 7 ] || fail "json: drift is not 7 changes"
 echo "ok: with --applied A, the hand edits (and only they) are drift, against A and against B"
 
 # Foreign objects: another table, rules without pbrc's protocol (one inside its band).
@@ -193,17 +198,42 @@ in_ns r nft add rule inet foreign pre ip saddr 10.1.1.2 meta mark set meta mark 
 in_ns r ip rule add pref 405 from 10.77.0.0/16 lookup main || fail "foreign ip rule in band"
 in_ns r ip rule add pref 9000 from 10.78.0.0/16 lookup main || fail "foreign ip rule"
 in_ns r ip route add 10.79.0.0/16 via 10.0.1.1 table 4000 || fail "foreign route"
+in_ns r ip -6 rule add pref 406 from 2001:db8:77::/48 lookup main || fail "foreign ip -6 rule in band"
+in_ns r ip -6 rule add pref 9001 from 2001:db8:78::/48 lookup main || fail "foreign ip -6 rule"
+in_ns r ip -6 route add 2001:db8:79::/48 via 2001:db8:1::1 table 4000 || fail "foreign route v6"
 apply_a
 plan 0 "$tmp/A.pbr"
 summary "plan: 0 to add, 0 to change, 0 to remove"
 lacks "- table inet foreign"
 lacks "- set"
 lacks "10.78.0.0"
+lacks "2001:db8:78:"
+lacks "- ip-rule"
+lacks "- route"
 has "ip rule 'ip pref 405 from 10.77.0.0/16'"
+has "ip rule 'ip6 pref 406 from 2001:db8:77::/48'"
 has "route 'ip table 4000 10.79.0.0/16'"
+has "route 'ip6 table 4000 2001:db8:79::/48'"
 has "table inet foreign, chain pre: a rule writes mark bits 0xf of pbrc's mask 0xf"
 [ "$(grep -c 'writes mark bits' "$tmp/plan")" = 1 ] || { cat "$tmp/plan" >&2; fail "the rule writing only bit 0x100 was warned about"; }
-echo "ok: foreign table, rules and routes are not pbrc's; the band rule, the route in pbrc's table and the rule writing pbrc's mark bits are warnings"
+echo "ok: foreign table, rules and routes (IPv4, IPv6) are not pbrc's; the band rules, the routes in pbrc's table and the rule writing pbrc's mark bits are warnings"
+
+# Identity by rule id: rule 1 replaced by hand with its comment kept is a change of rule 1,
+# found by its id wherever it is; the rules around it are untouched.
+listing="$(in_ns r nft -a list chain inet pbrdiff classify)"
+h="$(sed -n 's/.*comment "rule 1 .*# handle \([0-9]*\)$/\1/p' <<<"$listing")"
+c="$(sed -n 's/.*comment "\(rule 1 [^"]*\)".*/\1/p' <<<"$listing")"
+[ -n "$h" ] && [ -n "$c" ] || fail "no classify rule with the comment 'rule 1 ...'"
+in_ns r nft replace rule inet pbrdiff classify handle "$h" ip saddr 10.31.0.0/16 \
+  meta mark set 0x2 comment "\"$c\"" || fail "tamper: replace rule 1"
+plan 2 "$tmp/A.pbr"
+grep -E '^  [-+~] ' "$tmp/plan" > "$tmp/got"
+echo "  ~ rule classify rule 1  ($c)" > "$tmp/want"
+diff -u "$tmp/want" "$tmp/got" >&2 || fail "a pbrc rule edited by hand is not one change of its id"
+has "- ip saddr 10.31.0.0/16 meta mark set 0x00000002"
+apply_a
+plan 0 "$tmp/A.pbr"
+echo "ok: a rule edited by hand, its comment kept, is a change of its rule id"
 
 # Negative control: the same check against B must not pass.
 if timeout 60 "$PBRC" diff --netns "$ns" "$tmp/B.pbr" >/dev/null 2>&1; then
