@@ -61,6 +61,7 @@ enum class Code {
   kRouteConflict,        // E0706
   kIfnameWildcard,       // E0603
   kControlInString,      // E0110
+  kUnknownDscp,          // E0304
 };
 
 enum class Severity { kError, kWarning, kNote };

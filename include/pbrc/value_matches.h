@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -38,7 +39,22 @@ struct NftField {
 template <class... Defs>
 struct DefList {};
 
-using ValueMatchDefs = DefList<>;
+// `dscp ef, af41, 10`: the Differentiated Services code point (RFC 2474), both families.
+// nft only: `ip rule tos` is IPv4 only and compares the whole TOS byte. A server need not
+// answer in the class it was asked in, so a reply cannot show it.
+struct DscpDef {
+  static constexpr std::string_view kKeyword = "dscp";
+  static constexpr bool kIpRuleExpressible = false;
+  static constexpr ReplyForm kReply = ReplyForm::kUnknown;
+  static constexpr bool kNeedsFamily = true;
+  static constexpr bool kJsonNumber = true;
+  static NftField Field(std::optional<Family> f) {
+    return {f == Family::kV6 ? "ip6" : "ip", "dscp"};
+  }
+  static std::string Text(uint64_t v) { return std::to_string(v); }
+};
+
+using ValueMatchDefs = DefList<DscpDef>;
 
 // std::variant<Fixed..., Wrap<Def>...> for the descriptors of ValueMatchDefs: each layer's
 // closed set of match alternatives.

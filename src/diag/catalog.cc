@@ -77,6 +77,7 @@ const std::vector<CodeInfo>& Catalog() {
        "an interface name with nft's '*' wildcard, which ip rule cannot express"},
       {Code::kControlInString, "E0110", "control-in-string",
        "a string with a control byte (NUL, tab, escape, ...)"},
+      {Code::kUnknownDscp, "E0304", "unknown-dscp", "a dscp name that is not a known class"},
   };
   return kCatalog;
 }

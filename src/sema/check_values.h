@@ -14,4 +14,10 @@
 #include "pbrc/ast.h"
 #include "pbrc/diagnostics.h"
 
-namespace pbrc::sema {}  // namespace pbrc::sema
+namespace pbrc::sema {
+
+std::optional<uint64_t> CheckValue(DscpDef, const ast::Name& word, Diagnostics& diags);
+bool CheckInRule(DscpDef, const ast::ValueMatch<DscpDef>& m, const ast::Rule& rule,
+                 Diagnostics& diags);
+
+}  // namespace pbrc::sema
