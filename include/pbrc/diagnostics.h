@@ -62,6 +62,8 @@ enum class Code {
   kIfnameWildcard,       // E0603
   kControlInString,      // E0110
   kUnknownDscp,          // E0304
+  kInvalidMac,           // E0305
+  kMacInOutput,          // E0306
 };
 
 enum class Severity { kError, kWarning, kNote };

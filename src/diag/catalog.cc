@@ -78,6 +78,10 @@ const std::vector<CodeInfo>& Catalog() {
       {Code::kControlInString, "E0110", "control-in-string",
        "a string with a control byte (NUL, tab, escape, ...)"},
       {Code::kUnknownDscp, "E0304", "unknown-dscp", "a dscp name that is not a known class"},
+      {Code::kInvalidMac, "E0305", "invalid-mac",
+       "a MAC address that is not six hex bytes, or a multicast one"},
+      {Code::kMacInOutput, "E0306", "mac-in-output",
+       "a mac match in an oif rule, which steers the router's own traffic"},
   };
   return kCatalog;
 }

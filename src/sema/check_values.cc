@@ -1,6 +1,7 @@
 // The value checks of each value match (check_values.h).
 #include "check_values.h"
 
+#include <cctype>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,56 @@ std::optional<uint64_t> CheckValue(DscpDef, const ast::Name& word, Diagnostics& 
 
 bool CheckInRule(DscpDef, const ast::ValueMatch<DscpDef>&, const ast::Rule&, Diagnostics&) {
   return true;  // routes the router's own packets as well as forwarded ones
+}
+
+namespace {
+
+// Six two-digit hex bytes separated by ':' (how nft and `ip link` print them).
+std::optional<uint64_t> ParseMac(const std::string& text) {
+  if (text.size() != 17) return std::nullopt;
+  uint64_t v = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (i % 3 == 2) {
+      if (c != ':') return std::nullopt;
+      continue;
+    }
+    if (!isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    v = v << 4 | static_cast<uint64_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+  }
+  return v;
+}
+
+}  // namespace
+
+std::optional<uint64_t> CheckValue(MacDef, const ast::Name& word, Diagnostics& diags) {
+  auto v = ParseMac(word.text);
+  if (!v) {
+    diags.Error(Code::kInvalidMac, word.range, "invalid MAC address '" + Shorten(word.text) + "'")
+        .help = "write six two-digit hex bytes separated by ':', e.g. '02:00:5e:10:00:01'";
+    return std::nullopt;
+  }
+  if (*v >> 40 & 1) {  // the I/G bit of the first byte
+    diags.Error(Code::kInvalidMac, word.range, "'" + word.text + "' is a multicast MAC address")
+        .notes.push_back("a packet's source MAC address is never a group address");
+    return std::nullopt;
+  }
+  return v;
+}
+
+bool CheckInRule(MacDef, const ast::ValueMatch<MacDef>& m, const ast::Rule& rule,
+                 Diagnostics& diags) {
+  for (const auto& other : rule.matches) {
+    const auto* oif = std::get_if<ast::OifMatch>(&other);
+    if (!oif) continue;
+    auto& d =
+        diags.Error(Code::kMacInOutput, m.range, "'mac' never matches the router's own traffic");
+    d.secondary.push_back({oif->range, "sockets bound to a device: the router's own traffic"});
+    d.notes.push_back("a packet the router sends has no source MAC address to match");
+    d.help = "match 'mac' in a rule without 'oif': it steers forwarded traffic";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace pbrc::sema

@@ -20,4 +20,8 @@ std::optional<uint64_t> CheckValue(DscpDef, const ast::Name& word, Diagnostics& 
 bool CheckInRule(DscpDef, const ast::ValueMatch<DscpDef>& m, const ast::Rule& rule,
                  Diagnostics& diags);
 
+std::optional<uint64_t> CheckValue(MacDef, const ast::Name& word, Diagnostics& diags);
+bool CheckInRule(MacDef, const ast::ValueMatch<MacDef>& m, const ast::Rule& rule,
+                 Diagnostics& diags);
+
 }  // namespace pbrc::sema
