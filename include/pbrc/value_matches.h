@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -38,7 +39,45 @@ struct NftField {
 template <class... Defs>
 struct DefList {};
 
-using ValueMatchDefs = DefList<>;
+// `dscp ef, af41, 10`: the Differentiated Services code point (RFC 2474), both families.
+// nft only: `ip rule tos` is IPv4 only and compares the whole TOS byte. A server need not
+// answer in the class it was asked in, so a reply cannot show it.
+struct DscpDef {
+  static constexpr std::string_view kKeyword = "dscp";
+  static constexpr bool kIpRuleExpressible = false;
+  static constexpr ReplyForm kReply = ReplyForm::kUnknown;
+  static constexpr bool kNeedsFamily = true;
+  static constexpr bool kJsonNumber = true;
+  static NftField Field(std::optional<Family> f) {
+    return {f == Family::kV6 ? "ip6" : "ip", "dscp"};
+  }
+  static std::string Text(uint64_t v) { return std::to_string(v); }
+};
+
+// `mac 02:00:5e:10:00:01`: the source MAC address of forwarded traffic (`ether saddr`); `ip
+// rule` has no such selector. A reply's source MAC is its last hop's (the uplink gateway's),
+// never the client's, so a reply cannot show it. The router's own packets have none: an oif
+// rule with `mac` is an error (E0306), and other rules never match them in output.
+struct MacDef {
+  static constexpr std::string_view kKeyword = "mac";
+  static constexpr bool kIpRuleExpressible = false;
+  static constexpr ReplyForm kReply = ReplyForm::kUnknown;
+  static constexpr bool kNeedsFamily = false;
+  static constexpr bool kJsonNumber = false;
+  static NftField Field(std::optional<Family>) { return {"ether", "saddr"}; }
+  static std::string Text(uint64_t v) {  // 48 bits as 02:00:5e:10:00:01
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (int shift = 40; shift >= 0; shift -= 8) {
+      if (shift != 40) out += ':';
+      out += kHex[(v >> (shift + 4)) & 0xf];
+      out += kHex[(v >> shift) & 0xf];
+    }
+    return out;
+  }
+};
+
+using ValueMatchDefs = DefList<DscpDef, MacDef>;
 
 // std::variant<Fixed..., Wrap<Def>...> for the descriptors of ValueMatchDefs: each layer's
 // closed set of match alternatives.

@@ -14,4 +14,14 @@
 #include "pbrc/ast.h"
 #include "pbrc/diagnostics.h"
 
-namespace pbrc::sema {}  // namespace pbrc::sema
+namespace pbrc::sema {
+
+std::optional<uint64_t> CheckValue(DscpDef, const ast::Name& word, Diagnostics& diags);
+bool CheckInRule(DscpDef, const ast::ValueMatch<DscpDef>& m, const ast::Rule& rule,
+                 Diagnostics& diags);
+
+std::optional<uint64_t> CheckValue(MacDef, const ast::Name& word, Diagnostics& diags);
+bool CheckInRule(MacDef, const ast::ValueMatch<MacDef>& m, const ast::Rule& rule,
+                 Diagnostics& diags);
+
+}  // namespace pbrc::sema
