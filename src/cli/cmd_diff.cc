@@ -9,9 +9,12 @@
 #include <iostream>
 
 #include "../live/live.h"
+#include "apply_session.h"
 #include "commands.h"
 #include "common.h"
+#include "pbrc/apply.h"
 #include "pbrc/plan.h"
+#include "pbrc/render_escape.h"
 
 namespace po = boost::program_options;
 
@@ -22,6 +25,7 @@ struct DiffArgs {
   std::string format;
   std::string netns;
   std::string applied;
+  std::string state_dir;
   bool full = false;
 };
 
@@ -34,6 +38,8 @@ po::options_description DiffOptions(DiffArgs& a) {
       "read the kernel inside the named network namespace (/run/netns/NAME)")(
       "applied", po::value<std::string>(&a.applied),
       "the policy last applied: differences from it in the kernel are shown as drift")(
+      "state-dir", po::value<std::string>(&a.state_dir)->default_value(apply::kDefaultStateDir),
+      "without --applied, the policy last applied is the one `pbrc apply` recorded here")(
       "format", po::value<std::string>(&a.format)->default_value("text"),
       "the plan as text, json (schema pbrc-plan/1) or markdown")(
       "full", po::bool_switch(&a.full), "list every set element that changes, not the first few");
@@ -69,6 +75,19 @@ std::optional<plan::Plan> LivePlan(const ir::Program& p, const ir::Program* appl
   }
   plan.current = a.netns.empty() ? "kernel" : "kernel (netns " + a.netns + ")";
   return plan;
+}
+
+// The policy `pbrc apply` last recorded for this policy's table, compiled again from its
+// sources; nullopt when there is none (no drift marked), with a warning when unreadable.
+std::optional<ir::Program> Recorded(const ir::Program& p, const DiffArgs& a) {
+  apply::Target t{a.state_dir, p.opts.nft_table, a.netns};
+  std::string err;
+  auto gen = apply::CurrentGeneration(t, err);
+  std::optional<ir::Program> out;
+  if (gen) out = CompileSources(gen->sources, err);
+  if (!err.empty())
+    std::cerr << "pbrc diff: warning: no drift shown: " << EscapeMessage(err) << "\n";
+  return out;
 }
 
 bool UseColour() {
@@ -116,11 +135,13 @@ int RunDiff(const std::vector<std::string>& args) {
   if (!a.applied.empty()) progs.push_back(Load(a.applied, rc));
   for (const auto& prog : progs)
     if (!prog) return rc;
+  if (live && a.applied.empty()) progs.push_back(Recorded(*progs[0], a));
   plan::Plan p;
   if (files.size() == 2) {
     p = plan::Diff(plan::FromProgram(*progs[1]), plan::FromProgram(*progs[0]));
     p.current = files[0];
-  } else if (auto lp = LivePlan(*progs[0], progs.size() > 1 ? &*progs[1] : nullptr, a)) {
+  } else if (auto lp =
+                 LivePlan(*progs[0], progs.size() > 1 && progs[1] ? &*progs[1] : nullptr, a)) {
     p = std::move(*lp);
   } else {
     return kFailure;

@@ -74,6 +74,10 @@ bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err);
 // `applied` (the policy last applied), changes where the kernel differs from it are drift.
 bool ReadLivePlan(const ir::Program& p, const ir::Program* applied, const std::string& netns,
                   plan::Plan& out, std::string& err);
+// The reading half of ReadLivePlan, in the network namespace this process is in: `desired`
+// from DesiredState, `was` (or nullptr) the DesiredState of the policy last applied.
+bool PlanAgainstKernel(const ir::Program& p, plan::State desired, const plan::State* was,
+                       plan::Plan& out, std::string& err);
 // Marks the changes of `plan` that undo hand edits: where the kernel (`current`, rules by
 // position) differs from the state of the policy last applied (`applied`).
 void MarkDrift(plan::Plan& plan, plan::State applied, plan::State current);
