@@ -15,6 +15,7 @@
 
 #include "pbrc/ir.h"
 #include "pbrc/parse.h"
+#include "pbrc/plan.h"
 
 namespace pbrc::apply {
 
@@ -94,6 +95,17 @@ bool ReadGeneration(const Target& t, const std::string& name, Generation& out, s
 // Messages for the user while applying ("nft: table replaced", progress); never errors.
 using Say = std::function<void(const std::string&)>;
 
+// The nft part of an apply when only set elements change: one transaction of element
+// deletes and adds (set_update.cc).
+struct SetUpdate {
+  std::string script;
+  size_t sets = 0, deleted = 0, added = 0;
+};
+// nullopt when the kernel's table differs from the policy in anything but elements of
+// existing sets (or could not be read: `err`); then the table is replaced.
+std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Plan& plan,
+                                           std::string& err);
+
 struct Request {
   Target target;
   const ir::Program* program = nullptr;
@@ -103,6 +115,7 @@ struct Request {
   std::optional<std::string> previous_override;
   int confirm_seconds = 0;  // > 0: try mode (rolled back unless confirmed in time)
   std::string confirm_token;
+  std::optional<SetUpdate> set_update;  // instead of replacing the table
 };
 
 // Applies under the caller's Lock: journal, snapshot, nft transaction, ip batches, sysctls,

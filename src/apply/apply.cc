@@ -52,15 +52,21 @@ std::map<std::string, std::string> SysctlOrigin(const ir::Program& p, const Snap
   return origin;
 }
 
-bool ChangeKernel(const ir::Program& p, const std::vector<uint32_t>& stale,
+bool ChangeKernel(const Request& r, const std::vector<uint32_t>& stale,
                   const std::map<std::string, std::string>& revert, const Say& say,
                   std::string& err) {
-  std::string script = emit::NftText(p);
+  const ir::Program& p = *r.program;
+  std::string script = r.set_update ? r.set_update->script : emit::NftText(p);
   // A rule jumping to a chain that does not exist: nft refuses the whole transaction.
   if (FaultWanted("nft-reject"))
     script += "add rule inet " + p.opts.nft_table + " prerouting jump pbrc_fault_no_chain\n";
   if (!NftRun(script, err)) return false;
-  say("nft: table inet " + p.opts.nft_table + " replaced in one transaction");
+  if (r.set_update)
+    say("nft: " + std::to_string(r.set_update->sets) + " sets updated in place in one " +
+        "transaction (" + std::to_string(r.set_update->deleted) + " elements deleted, " +
+        std::to_string(r.set_update->added) + " added)");
+  else
+    say("nft: table inet " + p.opts.nft_table + " replaced in one transaction");
   FaultPoint("nft");
   if (!IpBatch(emit::IpBatch(p, Family::kV4), false, err)) return false;
   FaultPoint("ip4");
@@ -133,7 +139,7 @@ bool Apply(const Request& r, const Say& say, std::string& err) {
     return false;
   }
   FaultPoint("journal");
-  if (!ChangeKernel(p, stale, revert, say, err)) return Undo(t, g.name, snap, err);
+  if (!ChangeKernel(r, stale, revert, say, err)) return Undo(t, g.name, snap, err);
   if (r.confirm_seconds > 0) {
     PendingConfirm c{g.name, int64_t(time(nullptr)) + r.confirm_seconds, r.confirm_token, t.netns};
     if (!WritePendingConfirm(t, c, err)) return Undo(t, g.name, snap, err);

@@ -126,7 +126,10 @@ int Run(const ApplyArgs& a, const std::string& file) {
     say("nothing to change: " + cur->name + " is applied");
     return kOk;
   }
-  apply::Request r{t, &*prog, sources, std::nullopt, a.confirm, NewToken()};
+  apply::Request r{t, &*prog, sources, std::nullopt, a.confirm, NewToken(), std::nullopt};
+  std::string uerr;
+  r.set_update = apply::ElementOnlyUpdate(*prog, plan, uerr);
+  if (!uerr.empty()) say("warning: " + uerr + "; the table is replaced instead");
   if (!apply::Apply(r, say, err)) {
     std::cerr << "pbrc apply: " << EscapeMessage(err) << "\n";
     return kFailure;

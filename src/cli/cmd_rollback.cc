@@ -77,7 +77,9 @@ int RollbackOne(const StateArgs& a, const std::string& table) {
   }
   plan::Plan plan;
   if (!PrintPlan("rollback", *prog, prev.sources.root, a.quiet, plan)) return kFailure;
-  apply::Request r{t, &*prog, prev.sources, prev.previous, 0, ""};
+  apply::Request r{t, &*prog, prev.sources, prev.previous, 0, "", std::nullopt};
+  r.set_update = apply::ElementOnlyUpdate(*prog, plan, err);
+  err.clear();
   if (!apply::Apply(r, say, err)) {
     std::cerr << "pbrc rollback: " << EscapeMessage(err) << "\n";
     return kFailure;

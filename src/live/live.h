@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -57,6 +58,11 @@ bool CanonicalNftListing(const std::string& nft_script, const std::string& table
 // The objects of a table listing: sets (elements normalized), chains and their rules (by
 // chain and position; the rule comment is the origin).
 bool NftObjects(const std::string& json, plan::State& out, std::string& err);
+
+// The elements of every set of a table listing as the kernel holds them (split and joined as
+// it loaded them, not normalized), by set name.
+bool SetElements(const std::string& json, std::map<std::string, std::vector<Interval>>& out,
+                 std::string& err);
 
 // A rule's expression list as nft-like text; statements it does not know stay JSON.
 std::string ExprText(const nlohmann::json& expr);

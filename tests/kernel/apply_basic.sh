@@ -85,6 +85,27 @@ pbrc_run 0 rollback -q --netns "$ns" --state-dir "$st"
 listing "$tmp/now"; same "$tmp/stateA" "$tmp/now" "rollback from C is not A's state"
 echo "ok: a new protocol removes the previous policy's rules and routes; rollback restores them"
 
+# Only set elements change: updated in place (rule handles stay: the table was not replaced),
+# one element of A split by the change; back to A the same way, with A's exact listing.
+sed 's|10.20.0.0/24, 10.20.1.0/24, 2001:db8:20::/48|10.20.0.0/25, 10.20.1.0/24, 10.20.2.0/24, 2001:db8:20::/48, 2001:db8:30::/48|' \
+  "$tmp/A.pbr" > "$tmp/A2.pbr"
+handles() { in_ns r nft -a list table inet pbrapply | grep -E 'handle [0-9]+$' | grep -v elements > "$1"; }
+handles "$tmp/handlesA"
+pbrc_run 0 apply --netns "$ns" --state-dir "$st" "$tmp/A2.pbr"
+has_out "nft: 2 sets updated in place in one transaction (1 elements deleted, 3 added)"
+handles "$tmp/h"; same "$tmp/handlesA" "$tmp/h" "the in-place update replaced rules"
+empty_diff "$tmp/A2.pbr"
+foreign "$tmp/f"; same "$tmp/foreign0" "$tmp/f" "the in-place update touched a foreign object"
+pbrc_run 0 rollback --netns "$ns" --state-dir "$st"
+has_out "sets updated in place"
+listing "$tmp/now"; same "$tmp/stateA" "$tmp/now" "in-place update back to A is not A's listing"
+handles "$tmp/h"; same "$tmp/handlesA" "$tmp/h" "the in-place rollback replaced rules"
+pbrc_run 0 apply --netns "$ns" --state-dir "$st" "$tmp/B.pbr"
+has_out "replaced in one transaction"
+handles "$tmp/h"; ! cmp -s "$tmp/handlesA" "$tmp/h" || fail "rules changed but the handles stayed (negative control)"
+pbrc_run 0 rollback -q --netns "$ns" --state-dir "$st"
+echo "ok: only elements change: sets updated in place (handles kept), exact listing back at A"
+
 pbrc_run 3 apply --netns "$ns" --state-dir "$st" "$tmp/missing.pbr"
 echo 'link x { device ; }' > "$tmp/bad.pbr"
 pbrc_run 1 apply --netns "$ns" --state-dir "$st" "$tmp/bad.pbr"
