@@ -92,7 +92,8 @@ std::optional<Generation> CurrentGeneration(const Target& t, std::string& err);
 std::string CurrentName(const std::string& dir);
 bool ReadGeneration(const Target& t, const std::string& name, Generation& out, std::string& err);
 
-// Messages for the user while applying ("nft: table replaced", progress); never errors.
+// Messages for the user while applying ("nft: table replaced"; "progress: ..." lines say what
+// runs now, "warning: ..." lines are warnings); never errors.
 using Say = std::function<void(const std::string&)>;
 
 // The nft part of an apply when only set elements change: one transaction of element

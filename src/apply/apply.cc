@@ -56,6 +56,13 @@ bool ChangeKernel(const Request& r, const std::vector<uint32_t>& stale,
                   const std::map<std::string, std::string>& revert, const Say& say,
                   std::string& err) {
   const ir::Program& p = *r.program;
+  size_t elements = 0;
+  for (const auto& s : p.sets) elements += s.elements.size();
+  say("progress: nft transaction (" +
+      (r.set_update
+           ? std::to_string(r.set_update->deleted + r.set_update->added) + " element changes"
+           : std::to_string(elements) + " set elements") +
+      ")");
   std::string script = r.set_update ? r.set_update->script : emit::NftText(p);
   // A rule jumping to a chain that does not exist: nft refuses the whole transaction.
   if (FaultWanted("nft-reject"))
@@ -68,6 +75,7 @@ bool ChangeKernel(const Request& r, const std::vector<uint32_t>& stale,
   else
     say("nft: table inet " + p.opts.nft_table + " replaced in one transaction");
   FaultPoint("nft");
+  say("progress: ip rules and routes");
   if (!IpBatch(emit::IpBatch(p, Family::kV4), false, err)) return false;
   FaultPoint("ip4");
   if (!IpBatch(emit::IpBatch(p, Family::kV6), true, err)) return false;
@@ -126,6 +134,7 @@ bool Apply(const Request& r, const Say& say, std::string& err) {
   for (const auto& s : p.sysctls) keys.push_back(s.key);
   for (const auto& [key, value] : revert) keys.push_back(key);
   Snapshot snap;
+  say("progress: snapshot of the state before");
   if (!TakeSnapshot(p.opts.nft_table, owned, keys, snap, err)) return false;
   g.sysctl_origin = SysctlOrigin(p, snap, revert);
   std::string gen_dir = t.Dir() + "/" + g.name;

@@ -22,7 +22,15 @@
 namespace pbrc::cli {
 
 apply::Say Sayer(bool quiet) {
-  return [quiet](const std::string& msg) {
+  // Progress lines only on a terminal, overwritten by the next line: a million-element set
+  // takes seconds per step, and a log should not fill with them.
+  bool tty = !quiet && isatty(STDERR_FILENO);
+  return [quiet, tty](const std::string& msg) {
+    if (msg.starts_with("progress: ")) {
+      if (tty) std::cerr << "\r\033[K" << EscapeMessage(msg.substr(10)) << "..." << std::flush;
+      return;
+    }
+    if (tty) std::cerr << "\r\033[K" << std::flush;
     if (msg.starts_with("warning: "))
       std::cerr << "pbrc: " << EscapeMessage(msg) << "\n";
     else if (!quiet)
