@@ -57,7 +57,10 @@ bool KeyBefore(int64_t deadline) {
     if (n > 0) {
       char c;
       key = read(STDIN_FILENO, &c, 1) == 1;
-      if (!key) break;  // end of input: nobody can press a key
+      if (!key) {  // end of input: nobody can press a key; the deadline still holds
+        sleep(static_cast<unsigned>(left));
+        break;
+      }
     }
   }
   if (tty) tcsetattr(STDIN_FILENO, TCSANOW, &old);

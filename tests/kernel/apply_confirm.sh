@@ -71,4 +71,20 @@ pbrc_run 0 recover --netns "$ns" --state-dir "$st"
 is_state A "SIGKILL after the pending confirmation was written"
 [ ! -e "$st/pbrapply/confirm" ] || fail "pending confirmation of an undone apply left"
 echo "ok: SIGKILL between the pending confirmation and the commit: A's state"
+# On a terminal (script(1) gives apply a pty): a key keeps the try, no key rolls back (exit 5).
+if command -v script > /dev/null; then
+  on_tty() {  # on_tty INPUT_COMMAND POLICY: apply --confirm 3 on a pty fed by INPUT_COMMAND
+    $1 | timeout 30 script -qec "'$PBRC' apply -q --confirm 3 --netns '$ns' --state-dir '$st' '$2'" \
+      /dev/null > "$tmp/out" 2>&1
+  }
+  on_tty "eval sleep 1; printf x" "$tmp/B.pbr" || { cat "$tmp/out" >&2; fail "tty: key press"; }
+  has_out "confirmed: gen-"
+  sleep 3; is_state B "a try kept by a key press"
+  pbrc_run 0 rollback -q --netns "$ns" --state-dir "$st"
+  on_tty "sleep 6" "$tmp/B.pbr"
+  rc=$?
+  [ "$rc" = 5 ] || { cat "$tmp/out" >&2; fail "tty without a key: exit $rc, expected 5"; }
+  is_state A "a try on a terminal without a key press"
+  echo "ok: on a terminal a key press keeps the try; without one it is rolled back (exit 5)"
+fi
 echo "PASS apply_confirm"
