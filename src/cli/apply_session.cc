@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +57,7 @@ bool RecoverTarget(const char* cmd, const apply::Target& t, const apply::Say& sa
 bool OpenSession(const char* cmd, const apply::Target& t, const apply::Say& say, Session& s) {
   std::string err;
   s.target = t;
+  umask(077);  // the state folder holds snapshots of the routing state: root's eyes only
   if (!t.netns.empty() && !live::EnterNetns(t.netns, err)) {
     std::cerr << "pbrc " << cmd << ": " << EscapeMessage(err) << "\n";
     return false;
