@@ -96,10 +96,17 @@ bool ReadGeneration(const Target& t, const std::string& name, Generation& out, s
 // runs now, "warning: ..." lines are warnings); never errors.
 using Say = std::function<void(const std::string&)>;
 
-// The nft part of an apply when only set elements change: one transaction of element
-// deletes and adds (set_update.cc).
+// The elements of one nft set to delete and add (sorted, disjoint intervals of one family);
+// `was_empty`: the kernel's set had no elements before.
+struct SetElementChange {
+  std::string set;
+  std::vector<Interval> del, add;
+  bool was_empty = false;
+};
+// The nft part of an apply when only set elements change: one netlink batch of element
+// deletes and adds (set_update.cc, nftnl_batch.cc).
 struct SetUpdate {
-  std::string script;
+  std::vector<SetElementChange> changes;
   size_t sets = 0, deleted = 0, added = 0;
 };
 // nullopt when the kernel's table differs from the policy in anything but elements of

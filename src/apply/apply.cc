@@ -63,14 +63,21 @@ bool ChangeKernel(const Request& r, const std::vector<uint32_t>& stale,
            ? std::to_string(r.set_update->deleted + r.set_update->added) + " element changes"
            : std::to_string(elements) + " set elements") +
       ")");
-  std::string script = r.set_update ? r.set_update->script : emit::NftText(p);
-  // A rule jumping to a chain that does not exist: nft refuses the whole transaction.
-  if (FaultWanted("nft-reject"))
-    script += "add rule inet " + p.opts.nft_table + " prerouting jump pbrc_fault_no_chain\n";
-  if (!NftRun(script, err)) return false;
+  if (r.set_update) {
+    auto changes = r.set_update->changes;
+    // An element of a set that does not exist: the kernel refuses the whole batch.
+    if (FaultWanted("nft-reject")) changes.push_back({"pbrc_fault_no_set", {}, {{}}, false});
+    if (!SendElementBatch(p.opts.nft_table, changes, false, err)) return false;
+  } else {
+    std::string script = emit::NftText(p);
+    // A rule jumping to a chain that does not exist: nft refuses the whole transaction.
+    if (FaultWanted("nft-reject"))
+      script += "add rule inet " + p.opts.nft_table + " prerouting jump pbrc_fault_no_chain\n";
+    if (!NftRun(script, err)) return false;
+  }
   if (r.set_update)
     say("nft: " + std::to_string(r.set_update->sets) + " sets updated in place in one " +
-        "transaction (" + std::to_string(r.set_update->deleted) + " elements deleted, " +
+        "netlink batch (" + std::to_string(r.set_update->deleted) + " elements deleted, " +
         std::to_string(r.set_update->added) + " added)");
   else
     say("nft: table inet " + p.opts.nft_table + " replaced in one transaction");

@@ -34,6 +34,12 @@ bool IpBatch(const std::string& batch, bool v6, std::string& err);
 bool ReadSysctl(const std::string& key, std::string& value, bool& exists, std::string& err);
 bool WriteSysctl(const std::string& key, const std::string& value, std::string& err);
 
+// --- set elements as one libnftnl netlink batch (nftnl_batch.cc) ---
+// Deletes and adds the elements of sets of `table inet TABLE` in one batch; `wake_table`
+// also clears the table's flags (a dormant table starts to act) in the same batch.
+bool SendElementBatch(const std::string& table, const std::vector<SetElementChange>& changes,
+                      bool wake_table, std::string& err);
+
 // --- ip rules and routes as raw rtnetlink messages (rtnl_owned.cc) ---
 // Every rule and route of both families whose protocol is in `protocols`, as the kernel
 // dumps them (rules in preference order).
