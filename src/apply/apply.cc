@@ -52,35 +52,54 @@ std::map<std::string, std::string> SysctlOrigin(const ir::Program& p, const Snap
   return origin;
 }
 
-bool ChangeKernel(const Request& r, const std::vector<uint32_t>& stale,
+// The nft elements of every named set of `p`, as a fresh load has them.
+std::vector<SetElementChange> AllElements(const ir::Program& p) {
+  std::vector<SetElementChange> out;
+  for (auto& o : plan::FromProgram(p).objects)
+    if (o.kind == plan::Kind::kSet && !o.elements.empty())
+      out.push_back({o.key.substr(0, o.key.rfind(' ')), {}, std::move(o.elements), true});
+  return out;
+}
+
+// The whole table in one transaction. `staged` (there is no table yet and the sets have
+// elements): the table is loaded dormant with empty sets, then one netlink batch fills the
+// sets and wakes it, so its rules act only once every element is in; a dormant table does
+// nothing, so in between the system still behaves as before (no table).
+bool LoadTable(const ir::Program& p, bool staged, std::string& err) {
+  std::string script = staged ? emit::NftTextStaged(p) : emit::NftText(p);
+  // A rule jumping to a chain that does not exist: nft refuses the whole transaction.
+  if (FaultWanted("nft-reject"))
+    script += "add rule inet " + p.opts.nft_table + " prerouting jump pbrc_fault_no_chain\n";
+  if (!NftRun(script, err)) return false;
+  return !staged || SendElementBatch(p.opts.nft_table, AllElements(p), true, err);
+}
+
+bool ChangeKernel(const Request& r, bool table_exists, const std::vector<uint32_t>& stale,
                   const std::map<std::string, std::string>& revert, const Say& say,
                   std::string& err) {
   const ir::Program& p = *r.program;
   size_t elements = 0;
   for (const auto& s : p.sets) elements += s.elements.size();
+  bool staged = !table_exists && elements > 0;
   say("progress: nft transaction (" +
       (r.set_update
            ? std::to_string(r.set_update->deleted + r.set_update->added) + " element changes"
            : std::to_string(elements) + " set elements") +
       ")");
   if (r.set_update) {
-    auto changes = r.set_update->changes;
-    // An element of a set that does not exist: the kernel refuses the whole batch.
-    if (FaultWanted("nft-reject")) changes.push_back({"pbrc_fault_no_set", {}, {{}}, false});
-    if (!SendElementBatch(p.opts.nft_table, changes, false, err)) return false;
-  } else {
-    std::string script = emit::NftText(p);
-    // A rule jumping to a chain that does not exist: nft refuses the whole transaction.
-    if (FaultWanted("nft-reject"))
-      script += "add rule inet " + p.opts.nft_table + " prerouting jump pbrc_fault_no_chain\n";
-    if (!NftRun(script, err)) return false;
+    if (!SendElementBatch(p.opts.nft_table, r.set_update->changes, false, err)) return false;
+  } else if (!LoadTable(p, staged, err)) {
+    return false;
   }
   if (r.set_update)
     say("nft: " + std::to_string(r.set_update->sets) + " sets updated in place in one " +
         "netlink batch (" + std::to_string(r.set_update->deleted) + " elements deleted, " +
         std::to_string(r.set_update->added) + " added)");
   else
-    say("nft: table inet " + p.opts.nft_table + " replaced in one transaction");
+    say("nft: table inet " + p.opts.nft_table +
+        (staged ? " loaded dormant, then its " + std::to_string(elements) +
+                      " set elements added and the table woken in one netlink batch"
+                : " replaced in one transaction"));
   FaultPoint("nft");
   say("progress: ip rules and routes");
   if (!IpBatch(emit::IpBatch(p, Family::kV4), false, err)) return false;
@@ -155,7 +174,7 @@ bool Apply(const Request& r, const Say& say, std::string& err) {
     return false;
   }
   FaultPoint("journal");
-  if (!ChangeKernel(r, stale, revert, say, err)) return Undo(t, g.name, snap, err);
+  if (!ChangeKernel(r, snap.nft_exists, stale, revert, say, err)) return Undo(t, g.name, snap, err);
   if (r.confirm_seconds > 0) {
     PendingConfirm c{g.name, int64_t(time(nullptr)) + r.confirm_seconds, r.confirm_token, t.netns};
     if (!WritePendingConfirm(t, c, err)) return Undo(t, g.name, snap, err);

@@ -206,6 +206,12 @@ bool SendElementBatch(const std::string& table, const std::vector<SetElementChan
     b.Elements(c.set, false, keys, flags);
   }
   if (wake_table) b.WakeTable();
+  // An element of a set that does not exist, after all the others: the kernel must refuse
+  // the whole batch.
+  if (FaultWanted("nft-reject") || FaultWanted("elements-reject")) {
+    Encode({Interval{}}, false, keys, flags);
+    b.Elements("pbrc_fault_no_set", false, keys, flags);
+  }
   return b.Send(err);
 }
 

@@ -87,7 +87,8 @@ struct Table {
 };
 
 Table Build(const ir::Program& p);
-std::string RenderText(const Table& t, const ir::Program& p);
+// `staged`: the table dormant and its sets without elements (NftTextStaged).
+std::string RenderText(const Table& t, const ir::Program& p, bool staged = false);
 std::string RenderJson(const Table& t);
 
 const char* ProtoName(uint8_t proto);  // "tcp", or nullptr for numbers without a name

@@ -29,7 +29,7 @@ empty_diff() {
 
 pbrc_run 0 apply --netns "$ns" --state-dir "$st" "$tmp/A.pbr"
 has_out "+ table inet pbrapply"
-has_out "nft: table inet pbrapply replaced in one transaction"
+has_out "nft: table inet pbrapply loaded dormant, then its 2 set elements added and the table woken in one netlink batch"
 has_out "applied: gen-000001"
 grep -n "plan:" "$tmp/out" | head -1 | grep -q '^[0-9]*:plan: ' || fail "no plan summary"
 [ "$(grep -n 'plan:' "$tmp/out" | head -1 | cut -d: -f1)" -lt \
