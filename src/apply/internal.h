@@ -39,6 +39,9 @@ bool WriteSysctl(const std::string& key, const std::string& value, std::string& 
 // also clears the table's flags (a dormant table starts to act) in the same batch.
 bool SendElementBatch(const std::string& table, const std::vector<SetElementChange>& changes,
                       bool wake_table, std::string& err);
+// The elements of set SET of `table inet TABLE` as sorted intervals (nftnl_dump.cc).
+bool DumpSetElements(const std::string& table, const std::string& set, std::vector<Interval>& out,
+                     std::string& err);
 
 // --- ip rules and routes as raw rtnetlink messages (rtnl_owned.cc) ---
 // Every rule and route of both families whose protocol is in `protocols`, as the kernel

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <map>
 
-#include "../live/live.h"
 #include "internal.h"
 
 namespace pbrc::apply {
@@ -36,12 +35,11 @@ std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Pla
     changed[c.key] = c.key.substr(0, c.key.rfind(' '));
   }
   if (changed.empty()) return std::nullopt;
-  std::string listing;
-  bool exists = false;
+  // The kernel's elements of the changed sets, read raw (a libnftables listing of the table
+  // costs about a second per 100k intervals).
   std::map<std::string, std::vector<Interval>> kernel;
-  if (!live::ListNftTable(p.opts.nft_table, listing, exists, err) || !exists ||
-      !live::SetElements(listing, kernel, err))
-    return std::nullopt;
+  for (const auto& [key, name] : changed)
+    if (!DumpSetElements(p.opts.nft_table, name, kernel[name], err)) return std::nullopt;
   SetUpdate u;
   for (const auto& o : plan::FromProgram(p).objects) {
     auto it = changed.find(o.key);
