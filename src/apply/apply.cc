@@ -52,12 +52,11 @@ std::map<std::string, std::string> SysctlOrigin(const ir::Program& p, const Snap
   return origin;
 }
 
-// The nft elements of every named set of `p`, as a fresh load has them.
+// The elements of every named set of `p`: the ones the nft artifact lists.
 std::vector<SetElementChange> AllElements(const ir::Program& p) {
   std::vector<SetElementChange> out;
-  for (auto& o : plan::FromProgram(p).objects)
-    if (o.kind == plan::Kind::kSet && !o.elements.empty())
-      out.push_back({o.key.substr(0, o.key.rfind(' ')), {}, std::move(o.elements), true});
+  for (const auto& s : p.sets)
+    if (!s.elements.empty()) out.push_back({s.name, {}, s.elements.vec(), true});
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <cerrno>
 #include <cstring>
@@ -33,6 +34,7 @@ constexpr size_t kMsgRoom = 65536 + 16384;
 // Elements handed to libnftnl at a time: its objects cost ~200 bytes each, so a million
 // elements are never all allocated at once.
 constexpr size_t kChunk = 4096;
+constexpr size_t kPage = 4 << 20;  // 1024 pages (IOV_MAX) hold 4 GiB of messages
 
 struct Key {
   uint8_t bytes[16];
@@ -51,7 +53,7 @@ class Batch {
  public:
   explicit Batch(const std::string& table) : table_(table) {
     Grow();
-    nftnl_batch_begin(buf_.data() + used_, seq_++);
+    nftnl_batch_begin(Cur(), seq_++);
     Commit();
   }
   // One NEWSETELEM or DELSETELEM message per ~64 KiB of `els` (one element list).
@@ -67,11 +69,10 @@ class Batch {
           nftnl_set_elems_iter_create(s.get()), nftnl_set_elems_iter_destroy);
       for (int more = 1; more == 1;) {
         Grow();
-        auto* nlh = nftnl_nlmsg_build_hdr(buf_.data() + used_,
-                                          del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM,
+        auto* nlh = nftnl_nlmsg_build_hdr(Cur(), del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM,
                                           NFPROTO_INET, del ? 0 : NLM_F_CREATE, seq_++);
         more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it.get());
-        last_ = used_;
+        last_ = Cur();
         Commit();
       }
     }
@@ -83,10 +84,9 @@ class Batch {
     nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, table_.c_str());
     nftnl_table_set_u32(t.get(), NFTNL_TABLE_FLAGS, 0);
     Grow();
-    auto* nlh =
-        nftnl_nlmsg_build_hdr(buf_.data() + used_, NFT_MSG_NEWTABLE, NFPROTO_INET, 0, seq_++);
+    auto* nlh = nftnl_nlmsg_build_hdr(Cur(), NFT_MSG_NEWTABLE, NFPROTO_INET, 0, seq_++);
     nftnl_table_nlmsg_build_payload(nlh, t.get());
-    last_ = used_;
+    last_ = Cur();
     Commit();
   }
   bool Send(std::string& err);
@@ -105,30 +105,40 @@ class Batch {
     nftnl_set_elem_add(s, e);
   }
   void Grow() {
-    if (buf_.size() < used_ + kMsgRoom) buf_.resize(std::max(buf_.size() * 2, used_ + kMsgRoom));
+    if (!pages_.empty() && pages_.back().used + kMsgRoom <= kPage) return;
+    pages_.push_back({std::make_unique<char[]>(kPage), 0});
   }
   void Commit() {
-    auto* nlh = reinterpret_cast<nlmsghdr*>(buf_.data() + used_);
-    used_ += NLMSG_ALIGN(nlh->nlmsg_len);
+    auto* nlh = reinterpret_cast<nlmsghdr*>(Cur());
+    pages_.back().used += NLMSG_ALIGN(nlh->nlmsg_len);
+    total_ += NLMSG_ALIGN(nlh->nlmsg_len);
   }
+  char* Cur() { return pages_.back().data.get() + pages_.back().used; }
 
  public:
   static constexpr uint32_t kOpen = 1u << 31;  // our marker, never sent as a flag
 
  private:
   std::string table_;
-  std::vector<char> buf_;
-  size_t used_ = 0, last_ = SIZE_MAX;
+  // Whole messages in fixed pages sent as one iovec: a growing buffer would copy itself and
+  // hold twice the batch at its peak.
+  struct Page {
+    std::unique_ptr<char[]> data;
+    size_t used;
+  };
+  std::vector<Page> pages_;
+  size_t total_ = 0;
+  char* last_ = nullptr;
   uint32_t seq_ = 1;
 };
 
 // The kernel runs a batch inside sendmsg, so every answer is queued when it returns. Only
 // the last message asks for an ACK: its arrival with no error before it means committed.
 bool Batch::Send(std::string& err) {
-  if (last_ == SIZE_MAX) return true;
-  reinterpret_cast<nlmsghdr*>(buf_.data() + last_)->nlmsg_flags |= NLM_F_ACK;
+  if (!last_) return true;
+  reinterpret_cast<nlmsghdr*>(last_)->nlmsg_flags |= NLM_F_ACK;
   Grow();
-  nftnl_batch_end(buf_.data() + used_, seq_);
+  nftnl_batch_end(Cur(), seq_);
   Commit();
   std::unique_ptr<mnl_socket, int (*)(mnl_socket*)> nl(mnl_socket_open(NETLINK_NETFILTER),
                                                        mnl_socket_close);
@@ -137,16 +147,25 @@ bool Batch::Send(std::string& err) {
     return false;
   }
   int fd = mnl_socket_get_fd(nl.get());
-  int size = int(std::min<size_t>(used_ + 65536, INT32_MAX)), one = 1;
+  int size = int(std::min<size_t>(total_ + 65536, INT32_MAX)), one = 1;
   setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size);
   setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
   int rcv = 4 << 20;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv);
-  if (mnl_socket_sendto(nl.get(), buf_.data(), used_) < 0) {
+  std::vector<iovec> iov;
+  for (const auto& pg : pages_) iov.push_back({pg.data.get(), pg.used});
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  msghdr msg{};
+  msg.msg_name = &kernel;
+  msg.msg_namelen = sizeof kernel;
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = iov.size();
+  if (sendmsg(fd, &msg, 0) < 0) {
     err = std::string("sending the netlink batch: ") + strerror(errno);
     return false;
   }
-  std::vector<char>().swap(buf_);
+  pages_.clear();
   char rbuf[MNL_SOCKET_BUFFER_SIZE];
   bool acked = false;
   for (;;) {
