@@ -5,9 +5,9 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config bison flex
-  libnftables-dev nlohmann-json3-dev libboost-program-options-dev libgtest-dev googletest
+  libnftables-dev libnftnl-dev libmnl-dev nlohmann-json3-dev libboost-program-options-dev libgtest-dev googletest
   nftables iproute2 iputils-ping procps conntrack strace util-linux
-  clang libclang-rt-14-dev clang-format
+  clang libclang-rt-14-dev clang-format python3 groff-base man-db
 )
 
 missing=()

@@ -10,9 +10,13 @@
 
 namespace pbrc::emit {
 
-void NftText(const ir::Program& p, Sink& out);        // for `nft -f`
-void NftJson(const ir::Program& p, Sink& out);        // for `nft -j -f` / libnftables
-std::string NftText(const ir::Program& p);            // the whole script (diff, tests)
+void NftText(const ir::Program& p, Sink& out);  // for `nft -f`
+void NftJson(const ir::Program& p, Sink& out);  // for `nft -j -f` / libnftables
+std::string NftText(const ir::Program& p);      // the whole script (diff, tests)
+std::string NftJson(const ir::Program& p);      // the whole JSON document
+// NftText with the table dormant (its hooks do nothing) and the named sets empty: `apply`
+// loads this, then fills the sets and wakes the table in one netlink batch.
+std::string NftTextStaged(const ir::Program& p);
 std::string IpBatch(const ir::Program& p, Family f);  // for `ip -batch` / `ip -6 -batch`
 std::string Sysctl(const ir::Program& p);             // a sysctl.d fragment
 

@@ -10,9 +10,11 @@
 #include <iostream>
 
 #include "../live/live.h"
+#include "apply_session.h"
 #include "artifact_folder.h"
 #include "commands.h"
 #include "common.h"
+#include "pbrc/apply.h"
 #include "pbrc/live.h"
 #include "pbrc/plan.h"
 #include "pbrc/render_escape.h"
@@ -26,6 +28,7 @@ struct DiffArgs {
   std::string format;
   std::string netns;
   std::string applied;
+  std::string state_dir;
   bool full = false;
 };
 
@@ -38,6 +41,8 @@ po::options_description DiffOptions(DiffArgs& a) {
       "read the kernel inside the named network namespace (/run/netns/NAME)")(
       "applied", po::value<std::string>(&a.applied),
       "the policy last applied: differences from it in the kernel are shown as drift")(
+      "state-dir", po::value<std::string>(&a.state_dir)->default_value(apply::kDefaultStateDir),
+      "without --applied, the policy last applied is the one `pbrc apply` recorded here")(
       "format", po::value<std::string>(&a.format)->default_value("text"),
       "the plan as text, json (schema pbrc-plan/1) or markdown")(
       "full", po::bool_switch(&a.full), "list every set element that changes, not the first few");
@@ -109,6 +114,19 @@ std::optional<plan::Plan> ArtifactPlan(const std::vector<std::string>& files, in
   return plan::Diff(*desired, *current);
 }
 
+// The policy `pbrc apply` last recorded for this policy's table, compiled again from its
+// sources; nullopt when there is none (no drift marked), with a warning when unreadable.
+std::optional<ir::Program> Recorded(const ir::Program& p, const DiffArgs& a) {
+  apply::Target t{a.state_dir, p.opts.nft_table, a.netns};
+  std::string err;
+  auto gen = apply::CurrentGeneration(t, err);
+  std::optional<ir::Program> out;
+  if (gen) out = CompileSources(gen->sources, err);
+  if (!err.empty())
+    std::cerr << "pbrc diff: warning: no drift shown: " << EscapeMessage(err) << "\n";
+  return out;
+}
+
 bool UseColour() {
   const char* no_color = std::getenv("NO_COLOR");
   return isatty(STDOUT_FILENO) && !(no_color && *no_color);
@@ -154,10 +172,12 @@ int RunDiff(const std::vector<std::string>& args) {
     if (!a.applied.empty()) progs.push_back(Load(a.applied, rc));
     for (const auto& prog : progs)
       if (!prog) return rc;
+    if (live && a.applied.empty()) progs.push_back(Recorded(*progs[0], a));
     if (files.size() == 2) {
       p = plan::DiffPolicies(*progs[1], *progs[0]);
       p.current = files[0];
-    } else if (auto lp = LivePlan(*progs[0], progs.size() > 1 ? &*progs[1] : nullptr, a)) {
+    } else if (auto lp =
+                   LivePlan(*progs[0], progs.size() > 1 && progs[1] ? &*progs[1] : nullptr, a)) {
       p = std::move(*lp);
     } else {
       return kFailure;

@@ -21,6 +21,16 @@ int RunCompile(const std::vector<std::string>& args);
 void HelpCompile();
 int RunDiff(const std::vector<std::string>& args);
 void HelpDiff();
+int RunApply(const std::vector<std::string>& args);
+void HelpApply();
+int RunRollback(const std::vector<std::string>& args);
+void HelpRollback();
+int RunConfirm(const std::vector<std::string>& args);
+void HelpConfirm();
+int RunRecover(const std::vector<std::string>& args);
+void HelpRecover();
+// Hidden: the detached process of a try (apply --confirm).
+int RunWatchdog(const std::vector<std::string>& args);
 
 const std::vector<Command>& Commands();
 

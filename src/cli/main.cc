@@ -14,11 +14,15 @@ namespace pbrc::cli {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
+      {"apply", "put a policy on the running system as one transaction", RunApply, HelpApply},
       {"check", "check policy files and report every mistake", RunCheck, HelpCheck},
       {"compile", "compile a policy to nft, ip and sysctl artifacts", RunCompile, HelpCompile},
+      {"confirm", "keep a policy applied with --confirm", RunConfirm, HelpConfirm},
       {"diff", "show what a policy changes: against another policy or the kernel", RunDiff,
        HelpDiff},
       {"fmt", "format policy files canonically", RunFmt, HelpFmt},
+      {"recover", "finish or undo an interrupted apply", RunRecover, HelpRecover},
+      {"rollback", "return to the policy applied before", RunRollback, HelpRollback},
   };
   return kCommands;
 }
@@ -30,7 +34,8 @@ void Usage(std::ostream& os) {
   for (const auto& c : Commands())
     os << "  " << c.name << std::string(10 - std::string(c.name).size(), ' ') << c.summary << "\n";
   os << "  help CMD  show help for a command\n\nexit codes: 0 ok, 1 errors in input, "
-        "2 changes pending, 3 usage or system failure (out of memory too), 4 internal error\n";
+        "2 changes pending, 3 usage or system failure (out of memory too), 4 internal error, "
+        "5 a try not confirmed (rolled back)\n";
 }
 
 const Command* Find(const std::string& name) {
@@ -67,6 +72,8 @@ int Main(int argc, char** argv) {
     std::cerr << "pbrc: unknown command '" << EscapeMessage(args[1]) << "'\n";
     return kFailure;
   }
+  if (first == "__watchdog")
+    return RunWatchdog(std::vector<std::string>(args.begin() + 1, args.end()));
   const Command* c = Find(first);
   if (!c) {
     std::cerr << "pbrc: unknown command '" << EscapeMessage(first) << "' (see 'pbrc --help')\n";

@@ -12,5 +12,15 @@ std::string NftText(const ir::Program& p) {
   NftText(p, s);
   return std::move(s.text);
 }
+std::string NftTextStaged(const ir::Program& p) {
+  StringSink s;
+  nft::RenderText(nft::TableBuilder(p), p, s, true);
+  return std::move(s.text);
+}
+std::string NftJson(const ir::Program& p) {
+  StringSink s;
+  NftJson(p, s);
+  return std::move(s.text);
+}
 
 }  // namespace pbrc::emit

@@ -108,8 +108,9 @@ class TableBuilder {
   std::vector<ChainHead> chains_;
 };
 
-// Both write to `out` in pieces (emit/chunked.h): nothing holds the whole text.
-void RenderText(const TableBuilder& t, const ir::Program& p, Sink& out);
+// Both write to `out` in pieces (emit/chunked.h): nothing holds the whole text. `staged`: the
+// table dormant and its sets without elements (NftTextStaged).
+void RenderText(const TableBuilder& t, const ir::Program& p, Sink& out, bool staged = false);
 void RenderJson(const TableBuilder& t, Sink& out);
 
 const char* ProtoName(uint8_t proto);  // "tcp", or nullptr for numbers without a name

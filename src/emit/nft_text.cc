@@ -91,11 +91,15 @@ struct StmtText {
   }
 };
 
-void EmitSet(ChunkedWriter& w, const ir::Set& s) {
+void EmitSet(ChunkedWriter& w, const ir::Set& s, bool staged) {
   std::string& os = w.buf();
   os += "\tset " + s.name + " {\n\t\ttype " +
-        (s.family == Family::kV4 ? "ipv4_addr" : "ipv6_addr") +
-        "\n\t\tflags interval\n\t\telements = {";
+        (s.family == Family::kV4 ? "ipv4_addr" : "ipv6_addr") + "\n\t\tflags interval\n";
+  if (staged) {
+    os += "\t}\n\n";
+    return;
+  }
+  os += "\t\telements = {";
   size_t col = 100;
   for (size_t i = 0; i < s.elements.size(); ++i) {
     std::string e = FormatInterval(s.elements[i]) + (i + 1 < s.elements.size() ? "," : "");
@@ -127,7 +131,7 @@ void EmitRule(ChunkedWriter& w, const Rule& r) {
 
 }  // namespace
 
-void RenderText(const TableBuilder& t, const ir::Program& p, Sink& out) {
+void RenderText(const TableBuilder& t, const ir::Program& p, Sink& out, bool staged) {
   ChunkedWriter w(out);
   std::string& os = w.buf();
   const std::string& name = t.Name();
@@ -136,7 +140,8 @@ void RenderText(const TableBuilder& t, const ir::Program& p, Sink& out) {
         " in one transaction; touches no other table.\n# Mark mask " + Hex8(p.opts.mark_mask) +
         ": no bit outside it is read or written.\ntable inet " + name + " {}\ndelete table inet " +
         name + "\ntable inet " + name + " {\n";
-  for (const auto& s : t.Sets()) EmitSet(w, s);
+  if (staged) os += "\tflags dormant\n\n";
+  for (const auto& s : t.Sets()) EmitSet(w, s, staged);
   const auto& chains = t.Chains();
   for (size_t i = 0; i < chains.size(); ++i) {
     const ChainHead& c = chains[i];

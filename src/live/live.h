@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -73,6 +74,10 @@ ArtifactTexts RenderArtifacts(const ir::Program& p);
 // AlignRules for two artifact states (rule ids are positions in their own policy: rules
 // align per chain by content); both come back sorted.
 void AlignArtifactRules(plan::State& desired, plan::State& current);
+// The elements of every set of a table listing as the kernel holds them (split and joined as
+// it loaded them, not normalized), by set name.
+bool SetElements(const std::string& json, std::map<std::string, std::vector<Interval>>& out,
+                 std::string& err);
 
 // A rule's expression list as nft-like text; statements it does not know stay JSON.
 std::string ExprText(const nlohmann::json& expr);
@@ -86,6 +91,11 @@ void AlignRules(plan::State& desired, plan::State& current);
 // kernel lists it after loading it privately, its sets, ip rules, routes and sysctls from
 // the IR.
 bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err);
+// The reading half of ReadLivePlan (include/pbrc/live.h), in the network namespace this
+// process is in: `desired` from DesiredState, `was` (or nullptr) the DesiredState of the
+// policy last applied.
+bool PlanAgainstKernel(const ir::Program& p, plan::State desired, const plan::State* was,
+                       plan::Plan& out, std::string& err);
 // Marks the changes of `plan` that undo hand edits: where the kernel (`current`, rules by
 // position) differs from the state of the policy last applied (`applied`).
 void MarkDrift(plan::Plan& plan, plan::State applied, plan::State current);

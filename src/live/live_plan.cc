@@ -47,11 +47,17 @@ bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err) 
 
 bool ReadLivePlan(const ir::Program& p, const ir::Program* applied, const std::string& netns,
                   plan::Plan& out, std::string& err) {
-  plan::State desired, current, was;
+  plan::State desired, was;
   if (!DesiredState(p, desired, err)) return false;
   if (applied && !DesiredState(*applied, was, err)) return false;
-  std::vector<std::string>& warnings = out.warnings;
   if (!netns.empty() && !EnterNetns(netns, err)) return false;
+  return PlanAgainstKernel(p, std::move(desired), applied ? &was : nullptr, out, err);
+}
+
+bool PlanAgainstKernel(const ir::Program& p, plan::State desired, const plan::State* was,
+                       plan::Plan& out, std::string& err) {
+  plan::State current;
+  std::vector<std::string>& warnings = out.warnings;
   std::string listing;
   bool exists = false;
   if (!ListNftTable(p.opts.nft_table, listing, exists, err)) return false;
@@ -68,7 +74,7 @@ bool ReadLivePlan(const ir::Program& p, const ir::Program* applied, const std::s
   plan::SortState(desired);
   plan::SortState(current);
   out.changes = plan::Diff(desired, current).changes;
-  if (applied) MarkDrift(out, std::move(was), std::move(positional));
+  if (was) MarkDrift(out, *was, std::move(positional));
   return true;
 }
 

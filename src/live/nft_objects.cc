@@ -126,4 +126,28 @@ bool NftObjects(const std::string& text, plan::State& out, std::string& err) {
   return true;
 }
 
+bool SetElements(const std::string& text, std::map<std::string, std::vector<Interval>>& out,
+                 std::string& err) {
+  json doc = json::parse(text, nullptr, false);
+  if (!doc.is_object() || !doc.contains("nftables") || !doc["nftables"].is_array()) {
+    err = "nft listing is not libnftables JSON";
+    return false;
+  }
+  for (const auto& item : doc["nftables"]) {
+    if (!item.contains("set") || !item["set"].is_object()) continue;
+    const auto& s = item["set"];
+    auto& els = out[s.value("name", "")];
+    if (!s.contains("elem") || !s["elem"].is_array()) continue;
+    for (const auto& e : s["elem"]) {
+      auto iv = ElementInterval(e);
+      if (!iv) {
+        err = "set '" + s.value("name", "") + "': element not understood: " + e.dump();
+        return false;
+      }
+      els.push_back(*iv);
+    }
+  }
+  return true;
+}
+
 }  // namespace pbrc::live

@@ -16,7 +16,7 @@ failed=0
 tree="$tmp/tree"
 mkdir -p "$tree"
 cp -r "$root/CMakeLists.txt" "$root/cmake" "$root/grammar" "$root/stdlib" "$root/src" \
-  "$root/include" "$tree/"
+  "$root/include" "$root/dist" "$root/docs" "$root/scripts" "$tree/"
 if ! timeout 120 "$cmake" -S "$tree" -B "$tree/build" -DPBRC_TESTS=OFF >"$tmp/log" 2>&1; then
   echo "FAIL configure" >&2
   cat "$tmp/log" >&2
@@ -64,10 +64,10 @@ plant src/base/source.cc '#include "pbrc/diagnostics.h"'
 check base-includes-diag fail "src/base/source.cc: #include \"pbrc/diagnostics.h\" is stage 'diag'"
 restore src/base/source.cc
 
-mkdir -p "$tree/src/apply"
-printf '#include "pbrc/ir.h"\n' >"$tree/src/apply/apply.cc"
-check unknown-folder fail "src/apply/apply.cc: not in the layer table"
-rm -r "$tree/src/apply"
+mkdir -p "$tree/src/newstage"
+printf '#include "pbrc/ir.h"\n' >"$tree/src/newstage/newstage.cc"
+check unknown-folder fail "src/newstage/newstage.cc: not in the layer table"
+rm -r "$tree/src/newstage"
 
 printf '#pragma once\n' >"$tree/include/pbrc/orphan.h"
 check unowned-header fail "include/pbrc/orphan.h: not in the layer table"

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# `pbrc apply` of a policy with one N-prefix set (default 1,000,000), and of a 1% change
+# (1% of the elements removed, 1% added) to a policy with one M-prefix set (default
+# 100,000), each as a ratio against the netlink floor measured in this run: a bare libnftnl
+# batch putting the same elements into an existing set (bench/nftnl_floor.cc, built here).
+# Also `nft -f` of the compiled table for reference, and apply's peak RSS. Median of
+# REPEATS; every load goes into a fresh throwaway namespace.
+# Usage: sudo bench/apply_bench.sh [PBRC] [N] [M] [REPEATS]   (--quick: N=M=20000, 1 repeat)
+# Budgets (issue 10): full apply <= 1.2 x floor with peak RSS <= 300 MB; change <= 2.5 x floor.
+set -u
+root="$(cd "$(dirname "$0")/.." && pwd)"
+. "$root/tests/lib/netns.sh" || exit 1
+if [ "${1:-}" = --quick ]; then set -- "$root/build/pbrc" 20000 20000 1; fi
+pbrc="$(realpath "${1:-$root/build/pbrc}")"
+n="${2:-1000000}"
+m="${3:-100000}"
+repeats="${4:-3}"
+ns_require
+command -v /usr/bin/time > /dev/null || { echo "SKIP: needs GNU time (/usr/bin/time)" >&2; exit 77; }
+tmp="$(mktemp -d)"
+trap 'ns_cleanup; rm -rf "$tmp"' EXIT
+floor="$tmp/nftnl_floor"
+# shellcheck disable=SC2046
+c++ -std=c++20 -O2 "$root/bench/nftnl_floor.cc" $(pkg-config --cflags --libs libnftnl libmnl) \
+  -o "$floor" || fail "cannot build bench/nftnl_floor.cc (needs libnftnl-dev, libmnl-dev)"
+
+# Prefixes lo..hi-1 as /32s of every other address, so none merge.
+gen() { awk -v lo="$1" -v hi="$2" 'BEGIN { for (i = lo; i < hi; i++) { a = 2 * i;
+  printf "%d.%d.%d.%d\n", 10 + int(a / 16777216), int(a / 65536) % 256, int(a / 256) % 256, a % 256 } }'; }
+gen 0 "$n" > "$tmp/big.txt"
+gen 0 "$m" > "$tmp/mid.txt"
+gen $((m / 100)) $((m + m / 100)) > "$tmp/mid2.txt"
+gen 0 $((m / 100)) > "$tmp/del.txt"
+gen "$m" $((m + m / 100)) > "$tmp/add.txt"
+policy() {
+  cat <<POLICY
+options { nft table pbrbench; mark mask 0xf; }
+set big = { file "$1" };
+link wan1 { device eth1; gateway 10.250.1.1; }
+policy { from set big via wan1; }
+POLICY
+}
+policy big.txt > "$tmp/full.pbr"
+policy mid.txt > "$tmp/mid.pbr"
+policy mid2.txt > "$tmp/change.pbr"
+"$pbrc" compile "$tmp/full.pbr" -o "$tmp" > /dev/null || fail "compile"
+
+run=0
+fresh() {  # a new router namespace, named in $ns (no subshell: netns.sh tracks it)
+  run=$((run + 1)); ns_new "r$run"; ns="$(ns_name "r$run")"
+  ip -n "$ns" link add eth1 type veth peer name peth1
+  ip -n "$ns" link set eth1 up
+  ip -n "$ns" addr add 10.250.1.2/24 dev eth1
+}
+# timed OUT CMD...: seconds and peak KiB of CMD appended to OUT.s and OUT.kb.
+timed() {
+  local out="$1"; shift
+  /usr/bin/time -f '%e %M' -o "$tmp/t" "$@" > /dev/null 2> "$tmp/err" || { cat "$tmp/err" >&2; fail "$*"; }
+  cut -d' ' -f1 "$tmp/t" >> "$out.s"; cut -d' ' -f2 "$tmp/t" >> "$out.kb"
+}
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+floor_set() { echo 'table inet pbrbench { set big_v4 { type ipv4_addr; flags interval; }; }' |
+  timeout 60 ip netns exec "$ns" nft -f - || fail "floor table"; }
+
+for i in $(seq "$repeats"); do
+  fresh; timed "$tmp/nft" timeout 600 ip netns exec "$ns" nft -f "$tmp/full.nft"
+  fresh; floor_set; timed "$tmp/floor" timeout 600 ip netns exec "$ns" "$floor" pbrbench big_v4 "$tmp/big.txt"
+  fresh; timed "$tmp/apply" timeout 1200 "$pbrc" apply -q --netns "$ns" --state-dir "$tmp/st$run" "$tmp/full.pbr"
+  fresh; floor_set
+  timeout 600 ip netns exec "$ns" "$floor" pbrbench big_v4 "$tmp/mid.txt" || fail "floor load"
+  timed "$tmp/floorc" timeout 600 ip netns exec "$ns" "$floor" pbrbench big_v4 "$tmp/add.txt" "$tmp/del.txt"
+  fresh; timeout 600 "$pbrc" apply -q --netns "$ns" --state-dir "$tmp/st$run" "$tmp/mid.pbr" || fail "apply mid.pbr"
+  timed "$tmp/change" timeout 1200 "$pbrc" apply -q --netns "$ns" --state-dir "$tmp/st$run" "$tmp/change.pbr"
+done
+awk -v n="$n" -v m="$m" -v nf="$(median "$tmp/nft.s")" -v fl="$(median "$tmp/floor.s")" \
+  -v ap="$(median "$tmp/apply.s")" -v rss="$(sort -n "$tmp/apply.kb" | tail -1)" \
+  -v flc="$(median "$tmp/floorc.s")" -v ch="$(median "$tmp/change.s")" 'BEGIN {
+  verdict = "met"; if (ap > 1.2 * fl || rss > 300 * 1000) verdict = "NOT met"
+  printf "full, N=%d: floor %.2f s; nft -f %.2f s; apply %.2f s = %.2fx floor (%.2fx nft -f), peak RSS %d MiB; budget (<= 1.2x, <= 300 MB) %s\n",
+    n, fl, nf, ap, ap / fl, ap / nf, rss / 1024, verdict
+  verdict = (ch > 2.5 * flc) ? "NOT met" : "met"
+  printf "1%% change, M=%d: floor %.3f s; apply %.2f s = %.1fx floor; budget (<= 2.5x) %s\n",
+    m, flc, ch, ch / (flc > 0 ? flc : 0.001), verdict }'

@@ -1,0 +1,155 @@
+// `pbrc apply`: putting a compiled policy on the live system as one change that either
+// completes or is undone (docs/architecture.md, "Apply"). The state directory keeps what
+// was applied (to remove what a policy no longer owns, to roll back, and for diff's drift)
+// and a journal, so that a process killed at any step is recovered by the next one.
+// Every function returns false with `err` naming what failed (a system failure, exit 3).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pbrc/ir.h"
+#include "pbrc/parse.h"
+#include "pbrc/plan.h"
+
+namespace pbrc::apply {
+
+inline constexpr const char* kDefaultStateDir = "/var/lib/pbrc";
+
+// The files a policy was compiled from, by the path the loader asked for, so that the same
+// policy can be compiled again (rollback, diff's drift) when the files have changed since.
+struct Sources {
+  std::string root;
+  std::map<std::string, std::string> files;
+};
+std::string EncodeSources(const Sources& s);
+bool DecodeSources(const std::string& data, Sources& out, std::string& err);
+
+// A reader that keeps a copy of every file it reads through `inner`.
+class RecordingReader : public FileReader {
+ public:
+  RecordingReader(FileReader& inner, Sources& out) : inner_(inner), out_(out) {}
+  bool Read(const std::string& path, std::string& out, std::string& error) override;
+  std::optional<std::string> Identity(const std::string& path) override;
+
+ private:
+  FileReader& inner_;
+  Sources& out_;
+};
+// Reads only the files of `s` (what a replayed compile sees).
+class SourcesReader : public FileReader {
+ public:
+  explicit SourcesReader(const Sources& s) : s_(s) {}
+  bool Read(const std::string& path, std::string& out, std::string& error) override;
+
+ private:
+  const Sources& s_;
+};
+
+// The exclusive lock of a state directory (flock on the folder itself), held while alive:
+// two applies, rollbacks or recoveries never interleave. Waits for a holder; `on_wait` is
+// called once before waiting.
+class Lock {
+ public:
+  static std::unique_ptr<Lock> Take(const std::string& state_dir,
+                                    const std::function<void()>& on_wait, std::string& err);
+  ~Lock();
+  Lock(const Lock&) = delete;
+  Lock& operator=(const Lock&) = delete;
+
+ private:
+  explicit Lock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// One policy's folder in the state directory (named after its nft table).
+struct Target {
+  std::string state_dir;
+  std::string table;  // the policy's nft table name
+  std::string netns;  // where it is applied ("" = this process's namespace)
+  std::string Dir() const { return state_dir + "/" + table; }
+};
+
+// An applied policy as the state directory keeps it.
+struct Generation {
+  std::string name;      // "gen-000007"
+  std::string previous;  // the generation it replaced ("" = none)
+  uint32_t protocol = 0;
+  Sources sources;
+  // The value each sysctl pbrc set had before pbrc first set it: a later policy that no
+  // longer names the key puts it back.
+  std::map<std::string, std::string> sysctl_origin;
+};
+// The generation `current` names; nullopt with `err` empty when nothing was applied, or with
+// `err` saying why the state is unreadable (then ownership falls back to the protocol).
+std::optional<Generation> CurrentGeneration(const Target& t, std::string& err);
+// The name `current` points at in a policy folder ("" when nothing is applied).
+std::string CurrentName(const std::string& dir);
+bool ReadGeneration(const Target& t, const std::string& name, Generation& out, std::string& err);
+
+// Messages for the user while applying ("nft: table replaced"; "progress: ..." lines say what
+// runs now, "warning: ..." lines are warnings); never errors.
+using Say = std::function<void(const std::string&)>;
+
+// The elements of one nft set to delete and add (sorted, disjoint intervals of one family);
+// `was_empty`: the kernel's set had no elements before.
+struct SetElementChange {
+  std::string set;
+  std::vector<Interval> del, add;
+  bool was_empty = false;
+};
+// The nft part of an apply when only set elements change: one netlink batch of element
+// deletes and adds (set_update.cc, nftnl_batch.cc).
+struct SetUpdate {
+  std::vector<SetElementChange> changes;
+  size_t sets = 0, deleted = 0, added = 0;
+};
+// nullopt when the kernel's table differs from the policy in anything but elements of
+// existing sets (or could not be read: `err`); then the table is replaced.
+std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Plan& plan,
+                                           std::string& err);
+
+struct Request {
+  Target target;
+  const ir::Program* program = nullptr;
+  Sources sources;
+  // The generation the new one replaces, for rollback chains: when set, the new
+  // generation's `previous` is this instead of the current generation.
+  std::optional<std::string> previous_override;
+  int confirm_seconds = 0;  // > 0: try mode (rolled back unless confirmed in time)
+  std::string confirm_token;
+  std::optional<SetUpdate> set_update;  // instead of replacing the table
+};
+
+// Applies under the caller's Lock: journal, snapshot, nft transaction, ip batches, sysctls,
+// new generation. On failure everything is restored from the snapshot and `err` says what
+// failed (and whether the restore failed too).
+bool Apply(const Request& r, const Say& say, std::string& err);
+
+// Finishes or undoes an apply that was interrupted (its journal is present): `recovered` is
+// set when there was one. Under the caller's Lock.
+bool Recover(const Target& t, const Say& say, bool& recovered, std::string& err);
+
+// Try mode. The pending confirmation of a policy folder, if any.
+struct PendingConfirm {
+  std::string gen;    // the generation on trial
+  int64_t deadline;   // unix seconds
+  std::string token;  // names the try (a watchdog acts only on its own)
+  std::string netns;
+};
+std::optional<PendingConfirm> ReadPendingConfirm(const Target& t);
+// Keeps the generation on trial (removes the pending confirmation).
+bool Confirm(const Target& t, std::string& err);
+// Returns to the state before the trial (the snapshot taken before it) and to the previous
+// generation. Only when `token` matches the pending try (empty: any).
+bool RollbackTrial(const Target& t, const std::string& token, const Say& say, std::string& err);
+
+// Test hook (docs/testing.md): PBRC_FAULT=STEP makes the process SIGKILL itself at STEP.
+void FaultPoint(const char* step);
+
+}  // namespace pbrc::apply

@@ -1,0 +1,90 @@
+// The pieces `apply.cc` is built from: files of the state directory, the kernel operations
+// and the snapshot. Each function returns false with `err` naming what failed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pbrc/apply.h"
+
+namespace pbrc::apply {
+
+// --- files (state_files.cc) ---
+bool MakeDirs(const std::string& path, std::string& err);
+bool ReadWhole(const std::string& path, std::string& out, std::string& err);
+// Writes `dir/name` through a temp file, fsync and rename, then fsyncs `dir`.
+bool WriteAtomic(const std::string& dir, const std::string& name, const std::string& data,
+                 std::string& err);
+bool RemoveFile(const std::string& dir, const std::string& name, std::string& err);
+// Points the symlink `dir/current` at `gen` (rename of a new link: never absent).
+bool SetCurrent(const std::string& dir, const std::string& gen, std::string& err);
+std::string NextGenerationName(const std::string& dir);
+bool RemoveTree(const std::string& path);
+// Keeps the newest `keep` generations plus the current one and its previous chain head.
+void PruneGenerations(const std::string& dir, const std::string& keep1, const std::string& keep2);
+
+// --- the kernel (kernel_ops.cc), in this process's network namespace ---
+bool NftRun(const std::string& script, std::string& err);
+// `list table inet TABLE` as nft text; `exists` false when there is none.
+bool NftListText(const std::string& table, bool& exists, std::string& text, std::string& err);
+// Runs `ip [-6] -batch -` with `batch` on its standard input.
+bool IpBatch(const std::string& batch, bool v6, std::string& err);
+bool ReadSysctl(const std::string& key, std::string& value, bool& exists, std::string& err);
+bool WriteSysctl(const std::string& key, const std::string& value, std::string& err);
+
+// --- set elements as one libnftnl netlink batch (nftnl_batch.cc) ---
+// Deletes and adds the elements of sets of `table inet TABLE` in one batch; `wake_table`
+// also clears the table's flags (a dormant table starts to act) in the same batch.
+bool SendElementBatch(const std::string& table, const std::vector<SetElementChange>& changes,
+                      bool wake_table, std::string& err);
+// The elements of set SET of `table inet TABLE` as sorted intervals (nftnl_dump.cc).
+bool DumpSetElements(const std::string& table, const std::string& set, std::vector<Interval>& out,
+                     std::string& err);
+
+// --- ip rules and routes as raw rtnetlink messages (rtnl_owned.cc) ---
+// Every rule and route of both families whose protocol is in `protocols`, as the kernel
+// dumps them (rules in preference order).
+bool DumpOwned(const std::vector<uint32_t>& protocols, std::vector<std::string>& msgs,
+               std::string& err);
+// Deletes every rule and route with one of `protocols`.
+bool FlushOwned(const std::vector<uint32_t>& protocols, std::string& err);
+// Adds dumped messages back (rules and routes, in order).
+bool AddMessages(const std::vector<std::string>& msgs, std::string& err);
+
+// --- the snapshot (snapshot.cc) ---
+// What pbrc's part of the system was before a change: the nft table (as nft text), the
+// rules and routes of every protocol pbrc owns, and the sysctls the change writes.
+struct Snapshot {
+  std::string table;
+  bool nft_exists = false;
+  std::string nft_text;
+  std::vector<uint32_t> protocols;
+  std::vector<std::string> ip_msgs;
+  std::vector<std::pair<std::string, std::string>> sysctls;  // key, value ("" = absent)
+};
+bool TakeSnapshot(const std::string& table, const std::vector<uint32_t>& protocols,
+                  const std::vector<std::string>& sysctl_keys, Snapshot& out, std::string& err);
+bool SaveSnapshot(const std::string& dir, const Snapshot& s, std::string& err);
+bool LoadSnapshot(const std::string& dir, Snapshot& out, std::string& err);
+// Puts the snapshot back: nft table (one transaction), then rules and routes, then sysctls.
+// Tries every part even when one fails; `err` names all that failed.
+bool RestoreSnapshot(const Snapshot& s, std::string& err);
+
+// --- the journal and try state (journal.cc) ---
+// PBRC_FAULT names `step` (FaultPoint kills there; "nft-reject" makes nft refuse the ruleset).
+bool FaultWanted(const char* step);
+struct Intent {
+  std::string gen;  // the generation being applied
+  std::string netns;
+};
+inline constexpr const char* kJournal = "journal";
+inline constexpr const char* kConfirm = "confirm";
+bool WriteIntent(const Target& t, const Intent& i, std::string& err);
+// nullopt when there is none; `err` set when it is unreadable.
+std::optional<Intent> ReadIntent(const Target& t, std::string& err);
+bool WritePendingConfirm(const Target& t, const PendingConfirm& c, std::string& err);
+bool WriteGeneration(const Target& t, const Generation& g, std::string& err);
+
+}  // namespace pbrc::apply
