@@ -70,7 +70,9 @@ bool LoadTable(const ir::Program& p, bool staged, std::string& err) {
   if (FaultWanted("nft-reject"))
     script += "add rule inet " + p.opts.nft_table + " prerouting jump pbrc_fault_no_chain\n";
   if (!NftRun(script, err)) return false;
-  return !staged || SendElementBatch(p.opts.nft_table, AllElements(p), true, err);
+  if (!staged) return true;
+  FaultPoint("nft-dormant");
+  return SendElementBatch(p.opts.nft_table, AllElements(p), true, err);
 }
 
 bool ChangeKernel(const Request& r, bool table_exists, const std::vector<uint32_t>& stale,

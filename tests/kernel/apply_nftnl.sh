@@ -6,7 +6,8 @@
 # addresses, IPv4 and IPv6; first a load into an empty namespace (table loaded dormant, then
 # elements and wake-up in one batch), then an in-place change and back.
 # Negative controls: the kernel refusing the batch (an element of a missing set at its end)
-# leaves the table exactly as before, both in place and on a first load.
+# leaves the table exactly as before, both in place and on a first load. A SIGKILL between
+# the dormant load and its batch is undone by `pbrc recover`.
 . "$(cd "$(dirname "$0")" && pwd)/apply_lib.sh"
 
 edges() {  # edges V4 V6: a policy with set `edge` = V4 + V6 and set `mid`
@@ -33,6 +34,15 @@ PBRC_FAULT=elements-reject pbrc_run 3 apply --netns "$ns" --state-dir "$st" "$tm
 has_out "the kernel refused the element batch"
 listing "$tmp/now"; same "$tmp/none" "$tmp/now" "a refused first load left something behind"
 echo "ok: a refused batch on a first load leaves no table (negative control)"
+
+# Killed between the dormant table and its batch: a dormant table is there (it does nothing),
+# and recover removes it.
+PBRC_FAULT=nft-dormant pbrc_run 137 apply --netns "$ns" --state-dir "$st" "$tmp/E/edge.pbr"
+in_ns r nft list table inet pbrapply 2>&1 | grep -q 'flags dormant' ||
+  fail "killed after the dormant load: no dormant table (negative control)"
+pbrc_run 0 recover --netns "$ns" --state-dir "$st"
+listing "$tmp/now"; same "$tmp/none" "$tmp/now" "recover after a kill between the two steps"
+echo "ok: SIGKILL between the dormant load and its batch: recover removes the table"
 
 pbrc_run 0 apply --netns "$ns" --state-dir "$st" "$tmp/E/edge.pbr"
 has_out "loaded dormant, then its"
