@@ -8,6 +8,7 @@ packages=(
   libnftables-dev nlohmann-json3-dev libboost-program-options-dev libgtest-dev googletest
   nftables iproute2 iputils-ping procps conntrack strace util-linux
   clang libclang-rt-14-dev clang-format
+  python3 python3-jsonschema
 )
 
 missing=()

@@ -61,6 +61,14 @@ enum class Code {
   kRouteConflict,        // E0706
   kIfnameWildcard,       // E0603
   kControlInString,      // E0110
+  kPacketSyntax,         // E0901
+  kShadowed,             // W0901
+  kOverlap,              // W0902
+  kNoEffect,             // W0903
+  kRouterTraffic,        // W0904
+  kMarkCollision,        // W0905
+  kPreferenceCollision,  // W0906
+  kTableCollision,       // W0907
 };
 
 enum class Severity { kError, kWarning, kNote };
@@ -100,6 +108,7 @@ class Diagnostics {
   Diagnostic& Error(Code code, Range range, std::string message);
   Diagnostic& Warning(Code code, Range range, std::string message);
   Diagnostic& ErrorNoRange(Code code, std::string message);
+  Diagnostic& WarningNoRange(Code code, std::string message);
   bool HasErrors() const { return errors_ > 0; }
   size_t ErrorCount() const { return errors_; }
   // All diagnostics, sorted by (file, offset, code) for a deterministic order.

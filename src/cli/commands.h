@@ -21,6 +21,10 @@ int RunCompile(const std::vector<std::string>& args);
 void HelpCompile();
 int RunDiff(const std::vector<std::string>& args);
 void HelpDiff();
+int RunLint(const std::vector<std::string>& args);
+void HelpLint();
+int RunExplain(const std::vector<std::string>& args);
+void HelpExplain();
 
 const std::vector<Command>& Commands();
 

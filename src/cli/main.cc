@@ -18,7 +18,11 @@ const std::vector<Command>& Commands() {
       {"compile", "compile a policy to nft, ip and sysctl artifacts", RunCompile, HelpCompile},
       {"diff", "show what a policy changes: against another policy or the kernel", RunDiff,
        HelpDiff},
+      {"explain", "show the path of a packet: rule, mark, ip rule, table, route", RunExplain,
+       HelpExplain},
       {"fmt", "format policy files canonically", RunFmt, HelpFmt},
+      {"lint", "find shadowed, overlapping and ineffective rules and collisions", RunLint,
+       HelpLint},
   };
   return kCommands;
 }

@@ -77,6 +77,25 @@ const std::vector<CodeInfo>& Catalog() {
        "an interface name with nft's '*' wildcard, which ip rule cannot express"},
       {Code::kControlInString, "E0110", "control-in-string",
        "a string with a control byte (NUL, tab, escape, ...)"},
+      {Code::kPacketSyntax, "E0901", "packet-syntax",
+       "a packet given to 'pbrc explain' that cannot be read"},
+      {Code::kShadowed, "W0901", "shadowed",
+       "lint: a rule that can never match, because earlier rules take all its packets"},
+      {Code::kOverlap, "W0902", "overlap",
+       "lint: a rule that partly overlaps an earlier rule with a different target"},
+      {Code::kNoEffect, "W0903", "no-effect",
+       "lint: a 'via main' rule that changes nothing, because nothing after it overrides it"},
+      {Code::kRouterTraffic, "W0904", "router-traffic",
+       "lint: an address-less rule that also steers the router's own DNS, DHCP and NTP"},
+      {Code::kMarkCollision, "W0905", "mark-collision",
+       "lint: the mark mask shares bits with what other routing software uses (or, with --live, "
+       "writes)"},
+      {Code::kPreferenceCollision, "W0906", "preference-collision",
+       "lint: the ip rule preference band overlaps other routing software's (or, with --live, "
+       "holds foreign rules)"},
+      {Code::kTableCollision, "W0907", "table-collision",
+       "lint: a routing table id other routing software uses (or, with --live, holds foreign "
+       "routes)"},
   };
   return kCatalog;
 }

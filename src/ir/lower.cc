@@ -171,6 +171,7 @@ class Lowering {
     base.iif = r.iif;
     base.target = TargetIndex(r.target);
     base.origin = OriginOf(r.range, sm_);
+    base.range = r.range;
     if (!r.from && !r.to) {
       p_.rules.push_back(base);
       return;
@@ -208,6 +209,7 @@ class Lowering {
       c.iif = l.device;
       c.target = i;
       c.origin = OriginOf(l.range, sm_);
+      c.range = l.range;
       c.inbound = true;
       p_.rules.push_back(c);
     }
