@@ -10,7 +10,7 @@
 #
 # Packets arrive on lan0, lan1 (from cli), eth1, eth2 (from up) or come from rtr itself.
 # DIFF_SEED (default: random, printed) and DIFF_POLICIES x DIFF_PACKETS pairs (CI default
-# 30 x 12 = 360; the long mode of docs/testing.md is DIFF_POLICIES=500 DIFF_PACKETS=24).
+# 25 x 12 = 300; the long mode of docs/testing.md is DIFF_POLICIES=500 DIFF_PACKETS=24).
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib/netns.sh"
