@@ -32,8 +32,8 @@ std::string WritePolicy(const fs::path& dir, int rules, int prefixes, int sets) 
     for (int i = 0; i < prefixes; ++i) {
       int len = 16 + static_cast<int>(rng() % 9);
       uint32_t a = static_cast<uint32_t>(rng()) & ~((1u << (32 - len)) - 1);
-      list << (a >> 24) << "." << ((a >> 16) & 255) << "." << ((a >> 8) & 255) << "."
-           << (a & 255) << "/" << len << "\n";
+      list << (a >> 24) << "." << ((a >> 16) & 255) << "." << ((a >> 8) & 255) << "." << (a & 255)
+           << "/" << len << "\n";
     }
     text += "set s" + std::to_string(s) + " = { file \"s" + std::to_string(s) + ".txt\" };\n";
   }
@@ -79,8 +79,8 @@ int main(int argc, char** argv) {
   pbrc::Diagnostics diags;
   pbrc::analysis::Lint(p, c->sm, diags);
   double lint = std::chrono::duration<double>(Clock::now() - a).count();
-  printf("lint: %d rules over %d sets of %d prefixes (%zu source intervals in all)\n", rules,
-         sets, prefixes, spans);
+  printf("lint: %d rules over %d sets of %d prefixes (%zu source intervals in all)\n", rules, sets,
+         prefixes, spans);
   printf("  spaces built once %9.1f ms\n  lint              %9.1f ms   ratio %.1f   findings %zu\n",
          base * 1e3, lint * 1e3, lint / base, diags.Sorted().size());
   printf("  budget 1000 ms: %s\n", lint <= 1.0 ? "met" : "NOT met");
