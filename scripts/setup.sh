@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config bison flex
   libnftables-dev libnftnl-dev libmnl-dev nlohmann-json3-dev libboost-program-options-dev libgtest-dev googletest
   nftables iproute2 iputils-ping procps conntrack strace util-linux
-  clang libclang-rt-14-dev clang-format python3 groff-base man-db
+  clang libclang-rt-14-dev clang-format python3 python3-jsonschema groff-base man-db
 )
 
 missing=()

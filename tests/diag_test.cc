@@ -1,6 +1,8 @@
 // Diagnostic tests: tests/diag/NAME.pbr must produce exactly tests/diag/NAME.stderr (text,
 // no colour, file names as given relative to tests/diag). Every catalog code has a case and
-// an entry in docs/diagnostics.md. PBRC_BLESS=1 rewrites the .stderr files.
+// an entry in docs/diagnostics.md. PBRC_BLESS=1 rewrites the .stderr files. Cases named
+// W09* also run `pbrc lint`'s analysis; a NAME.packet beside NAME.pbr is parsed as the
+// packet of `pbrc explain` (E09*).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "pbrc/analysis.h"
 #include "pbrc/pipeline.h"
 #include "testing.h"
 
@@ -48,6 +51,13 @@ TEST(Diag, ExpectedStderr) {
   for (const auto& name : Cases()) {
     SCOPED_TRACE(name);
     auto c = Compile(name, DiskReader());
+    if (name.rfind("W09", 0) == 0 && c->ir) analysis::Lint(*c->ir, c->sm, c->diags);
+    fs::path packet = fs::path(name).replace_extension(".packet");
+    if (fs::exists(packet)) {
+      std::string text = ReadFile(packet);
+      if (!text.empty() && text.back() == '\n') text.pop_back();
+      analysis::ParsePacket(text, "<packet 1>", c->sm, c->diags);
+    }
     EXPECT_TRUE(c->diags.HasErrors() || !c->diags.Sorted().empty()) << name << " reports nothing";
     std::string got = RenderText(c->diags.Sorted(), c->sm, RenderOptions{});
     for (const auto& d : c->diags.Sorted()) {

@@ -62,6 +62,7 @@ class Diagnostics {
   Diagnostic& Error(Code code, Range range, std::string message);
   Diagnostic& Warning(Code code, Range range, std::string message);
   Diagnostic& ErrorNoRange(Code code, std::string message);
+  Diagnostic& WarningNoRange(Code code, std::string message);
   bool HasErrors() const { return errors_ > 0; }
   size_t ErrorCount() const { return errors_; }
   // All diagnostics, sorted by (file, offset, code) for a deterministic order.

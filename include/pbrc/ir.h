@@ -109,6 +109,7 @@ struct Classify {
   size_t target = 0;
   std::optional<RuleId> rule;  // nullopt for the implicit inbound rules
   Origin origin;
+  Range range;  // the policy rule (the link for a pin): explain quotes it, lint points at it
   // Implicit rule (a pin): a new connection arriving on a link's device keeps that link's
   // mark, so its replies leave the way it came in. It follows the rules that name the device
   // with `iif` and precedes all others. It has no reversed form for stateless replies.

@@ -31,6 +31,10 @@ int RunRecover(const std::vector<std::string>& args);
 void HelpRecover();
 // Hidden: the detached process of a try (apply --confirm).
 int RunWatchdog(const std::vector<std::string>& args);
+int RunLint(const std::vector<std::string>& args);
+void HelpLint();
+int RunExplain(const std::vector<std::string>& args);
+void HelpExplain();
 
 const std::vector<Command>& Commands();
 

@@ -20,7 +20,11 @@ const std::vector<Command>& Commands() {
       {"confirm", "keep a policy applied with --confirm", RunConfirm, HelpConfirm},
       {"diff", "show what a policy changes: against another policy or the kernel", RunDiff,
        HelpDiff},
+      {"explain", "show the path of a packet: rule, mark, ip rule, table, route", RunExplain,
+       HelpExplain},
       {"fmt", "format policy files canonically", RunFmt, HelpFmt},
+      {"lint", "find shadowed, overlapping and ineffective rules and collisions", RunLint,
+       HelpLint},
       {"recover", "finish or undo an interrupted apply", RunRecover, HelpRecover},
       {"rollback", "return to the policy applied before", RunRollback, HelpRollback},
   };

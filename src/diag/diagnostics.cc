@@ -50,6 +50,15 @@ Diagnostic& Diagnostics::Warning(Code code, Range range, std::string message) {
   return Add(std::move(d));
 }
 
+Diagnostic& Diagnostics::WarningNoRange(Code code, std::string message) {
+  Diagnostic d;
+  d.code = code;
+  d.severity = Severity::kWarning;
+  d.has_range = false;
+  d.message = std::move(message);
+  return Add(std::move(d));
+}
+
 Diagnostic& Diagnostics::ErrorNoRange(Code code, std::string message) {
   Diagnostic d;
   d.code = code;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "pbrc/analysis.h"
 #include "pbrc/ir.h"
 #include "pbrc/live.h"
 #include "pbrc/plan.h"
@@ -99,5 +100,19 @@ bool PlanAgainstKernel(const ir::Program& p, plan::State desired, const plan::St
 // Marks the changes of `plan` that undo hand edits: where the kernel (`current`, rules by
 // position) differs from the state of the policy last applied (`applied`).
 void MarkDrift(plan::Plan& plan, plan::State applied, plan::State current);
+
+// What `ip route get` answered for a packet with a mark (explain --live).
+struct KernelRoute {
+  bool found = false;  // false: the kernel refused the lookup, `error` says why
+  std::string error;
+  std::string type, dev, gateway, table;  // table "main" when ip prints none
+};
+// Asks the kernel (inside `netns` when not empty) where `pkt` with `mark` goes. False only
+// when ip cannot be run or its answer not read.
+bool KernelRouteGet(const std::string& netns, const analysis::Packet& pkt, uint32_t mark,
+                    KernelRoute& out, std::string& err);
+// The main table's unicast routes of both families, as the model's input.
+bool KernelMainRoutes(const std::string& netns, std::vector<analysis::Route>& out,
+                      std::string& err);
 
 }  // namespace pbrc::live

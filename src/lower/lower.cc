@@ -228,6 +228,7 @@ class Lowering {
     base.rule = id;
     base.target = TargetIndex(r.target);
     base.origin = OriginOf(r.range, sm_);
+    base.range = r.range;
     const model::AddrCond *from = FromOf(r), *to = ToOf(r);
     if (!from && !to && !NeedsFamily(r)) {
       base.conds = Conds(r, Family::kV4);  // no address: the family is not read
@@ -266,6 +267,7 @@ class Lowering {
       c.conds.push_back(IifMatch{l.device});
       c.target = i;
       c.origin = OriginOf(l.range, sm_);
+      c.range = l.range;
       c.inbound = true;
       head.push_back(std::move(c));
     }

@@ -1,0 +1,136 @@
+// explain's two renderers. Policy text (file names, source lines, device names) passes
+// EscapeMessage: control bytes never reach the terminal raw.
+#include <filesystem>
+
+#include "pbrc/analysis.h"
+#include "pbrc/render_escape.h"
+#include "pbrc/text.h"
+
+namespace pbrc::analysis {
+namespace {
+
+std::string Where(const SourceManager& sm, const Range& r) {
+  return sm.Get(r.begin.file).name + ":" + std::to_string(r.begin.line);
+}
+
+std::string SourceLine(const SourceManager& sm, const Range& r) {
+  std::string_view line = sm.Line(r.begin.file, r.begin.line);
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  return std::string(line);
+}
+
+std::string TableName(uint32_t t) { return t == ir::kMainTable ? "main" : std::to_string(t); }
+
+std::string RuleText(const ir::Program& p, const SourceManager& sm, size_t i) {
+  const ir::Classify& r = p.rules[i];
+  const ir::Target& t = p.targets[r.target];
+  if (r.inbound) {
+    return "inbound pin of link '" + t.name + "' (" + Where(sm, r.range) +
+           "): a new connection arriving on '" + t.device + "' keeps that link";
+  }
+  return Where(sm, r.range) + ": " + SourceLine(sm, r.range);
+}
+
+}  // namespace
+
+std::string IpRuleText(const ir::Program& p, const ir::IpRule& r) {
+  std::string s = std::to_string(r.pref) + ":";
+  if (!r.from && !r.to) s += " from all";
+  if (r.from) s += " from " + FormatPrefix(*r.from);
+  if (r.to) s += " to " + FormatPrefix(*r.to);
+  if (!r.iif.empty()) s += " iif " + r.iif;
+  if (!r.oif.empty()) s += " oif " + r.oif;
+  if (r.kind == ir::IpRuleKind::kFwmark)
+    s += " fwmark " + Hex(r.fwmark) + "/" + Hex(p.opts.mark_mask);
+  s += " lookup " + TableName(r.table);
+  if (r.kind == ir::IpRuleKind::kSuppressMain) s += " suppress_prefixlength 0";
+  return s;
+}
+
+std::string RouteText(const Route& r) {
+  std::string s = r.dst.len == 0 ? "default" : FormatPrefix(r.dst);
+  if (r.via) s += " via " + FormatAddr(*r.via);
+  return s + " dev " + r.device + " table " + TableName(r.table);
+}
+
+std::string ExplainText(const ir::Program& p, const SourceManager& sm, const Packet& pkt,
+                        const Verdict& v, bool main_known) {
+  std::string o = "packet:  " + FormatPacket(pkt) + "\n";
+  if (v.rule) {
+    const ir::Target& t = p.targets[p.rules[*v.rule].target];
+    o += "rule:    " + RuleText(p, sm, *v.rule) + "\n";
+    o += "chain:   " + v.chain + (v.as_reply ? " (as the reply of a flow this rule steered)" : "") +
+         "\n";
+    o += "mark:    " + Hex(v.mark) + "/" + Hex(p.opts.mark_mask) + " (" + t.name + ")\n";
+  } else {
+    o += "rule:    none matches (chain " + v.chain + "); the packet keeps mark 0 in mask " +
+         Hex(p.opts.mark_mask) + "\n";
+    for (const auto& m : v.near) {
+      o += "  near:  " + RuleText(p, sm, m.rule) + "\n         " + m.why + "\n";
+    }
+  }
+  if (v.ip_rule) {
+    o += "ip rule: " + IpRuleText(p, p.ip_rules[*v.ip_rule]) + "\n";
+  } else {
+    o += "ip rule: none of pbrc's found a route; the kernel's 32766: from all lookup main\n";
+  }
+  if (v.route) {
+    o += "route:   " + RouteText(*v.route) + "\n";
+    o += "device:  " + v.route->device +
+         (v.route->via ? " via " + FormatAddr(*v.route->via) : std::string(" (on link)")) + "\n";
+  } else if (main_known) {
+    o += "route:   none: the kernel answers 'network unreachable'\n";
+  } else {
+    o += "route:   none in pbrc's tables; the main table decides (read it with --live)\n";
+  }
+  // Escaped line by line: the newlines are ours, everything between them may be policy text.
+  std::string out;
+  for (size_t b = 0, e; b < o.size(); b = e + 1) {
+    e = o.find('\n', b);
+    out += EscapeMessage(o.substr(b, e - b)) + "\n";
+  }
+  return out;
+}
+
+nlohmann::ordered_json ExplainJson(const ir::Program& p, const SourceManager& sm, const Packet& pkt,
+                                   const Verdict& v) {
+  using J = nlohmann::ordered_json;
+  auto text = [](const std::string& s) { return EscapeMessage(s); };
+  J j = {{"packet", text(FormatPacket(pkt))}, {"chain", v.chain}};
+  if (v.rule) {
+    const ir::Classify& r = p.rules[*v.rule];
+    j["rule"] = {{"index", *v.rule},
+                 {"file", text(sm.Get(r.range.begin.file).name)},
+                 {"line", r.range.begin.line},
+                 {"source", text(SourceLine(sm, r.range))},
+                 {"inbound", r.inbound},
+                 {"as_reply", v.as_reply},
+                 {"target", text(p.targets[r.target].name)}};
+  } else {
+    j["rule"] = nullptr;
+    J near = J::array();
+    for (const auto& m : v.near) {
+      const ir::Classify& r = p.rules[m.rule];
+      near.push_back({{"file", text(sm.Get(r.range.begin.file).name)},
+                      {"line", r.range.begin.line},
+                      {"why", text(m.why)}});
+    }
+    j["near"] = near;
+  }
+  J hits = J::array();
+  for (const auto& [chain, pos] : v.hits) hits.push_back({{"chain", chain}, {"position", pos}});
+  j["nft_rules"] = hits;
+  j["mark"] = Hex(v.mark);
+  j["ip_rule"] = v.ip_rule ? J(text(IpRuleText(p, p.ip_rules[*v.ip_rule]))) : J(nullptr);
+  j["table"] = v.table;
+  if (v.route) {
+    j["route"] = {{"dst", v.route->dst.len ? FormatPrefix(v.route->dst) : "default"},
+                  {"via", v.route->via ? J(FormatAddr(*v.route->via)) : J(nullptr)},
+                  {"dev", text(v.route->device)}};
+  } else {
+    j["route"] = nullptr;
+  }
+  return j;
+}
+
+}  // namespace pbrc::analysis
