@@ -28,31 +28,31 @@ grep -q "(a try, not confirmed) was undone" "$log" || { cat "$log" >&2; fail "th
 echo "ok: an unconfirmed try is rolled back by the watchdog after the apply process exited"
 
 : > "$log"
-try_b 2
+try_b 4
 sleep 0.5
 pid="$(sed -n 's/^watchdog \([0-9]*\):.*/\1/p' "$log" | tail -1)"
 [ -n "$pid" ] || { cat "$log" >&2; fail "no watchdog started"; }
 kill -9 "$pid" || fail "cannot kill the watchdog $pid"
-sleep 3
+sleep 5
 is_state B "watchdog killed, before any other pbrc (negative control)"
 pbrc_run 0 recover --netns "$ns" --state-dir "$st"
 has_out "(a try, not confirmed) was undone"
 is_state A "recover after the deadline with the watchdog killed"
 echo "ok: the watchdog killed too: the next pbrc rolls back after the deadline"
 
-try_b 2
+try_b 5
 pbrc_run 0 confirm --state-dir "$st"
 has_out "confirmed: gen-"
-sleep 3
+sleep 6
 is_state B "confirmed try after the deadline"
 pbrc_run 3 confirm --state-dir "$st"
 has_out "nothing is on trial"
 pbrc_run 0 rollback -q --netns "$ns" --state-dir "$st"
 is_state A "rollback after a confirmed try"
-try_b 3
-try_b 3
+try_b 5
+try_b 5
 has_out "confirmed: gen-"
-sleep 4
+sleep 6
 is_state B "a try confirmed by the same apply again"
 pbrc_run 0 rollback -q --netns "$ns" --state-dir "$st"
 is_state A "rollback"
