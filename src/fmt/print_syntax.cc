@@ -1,19 +1,16 @@
 // Canonical text of names, elements, options, link properties, matches and rules.
 #include "print_syntax.h"
 
-#include <set>
+#include <algorithm>
+
+#include "pbrc/keywords.h"
 
 namespace pbrc::fmt {
 namespace {
 
 bool IsKeyword(const std::string& s) {
-  static const std::set<std::string> kWords = {
-      "import",   "options", "set",   "ports", "link",       "policy",     "from",     "to",
-      "via",      "dev",     "main",  "table", "file",       "except",     "device",   "gateway",
-      "address",  "mark",    "mask",  "route", "nat",        "masquerade", "snat",     "rp_filter",
-      "strict",   "loose",   "on",    "off",   "preference", "ids",        "protocol", "counters",
-      "comments", "proto",   "sport", "dport", "iif",        "oif",        "nft",      "inbound"};
-  return kWords.count(s) > 0 || ValueMatchIndex(s) >= 0;
+  return std::find(kKeywords.begin(), kKeywords.end(), s) != kKeywords.end() ||
+         ValueMatchIndex(s) >= 0;
 }
 
 bool IsIdent(const std::string& s) {

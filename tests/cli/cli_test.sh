@@ -106,13 +106,18 @@ for sc in tests/e2e/ex_*.sh; do
   expect "example-for-$name" test -f "examples/${name#ex_}.pbr"
 done
 
-# Keywords: the scanner's reserved words plus the value matches' keywords
-# (include/pbrc/value_matches.h) are exactly docs/language.md's list, and fmt quotes each
-# when it is used as a name (else the output would not parse again).
-kw_src="$( { sed -n 's/^"\([a-z_]*\)" .*make_.*/\1/p' grammar/lexer.l
+# Keywords: one table (include/pbrc/keywords.h) plus the value matches' keywords
+# (include/pbrc/value_matches.h); the scanner reserves exactly those, docs/language.md lists
+# exactly those, and fmt quotes each when it is used as a name (else the output would not
+# parse again).
+kw_src="$( { sed -n '/kKeywords = {/,/};/p' include/pbrc/keywords.h | grep -o '"[a-z_]*"' | tr -d '"'
+             sed -n 's/.*kKeyword = "\([a-z_]*\)";.*/\1/p' include/pbrc/value_matches.h; } | sort)"
+kw_lex="$( { sed -n 's/^"\([a-z_]*\)" .*make_.*/\1/p' grammar/lexer.l
              sed -n 's/.*kKeyword = "\([a-z_]*\)";.*/\1/p' include/pbrc/value_matches.h; } | sort)"
 kw_doc="$(sed -n '/^- Keywords are reserved:/,/`\./p' docs/language.md | tr -d '\n' |
            sed 's/.*reserved: `\([^`]*\)`.*/\1/' | tr -s ' ' '\n' | sort)"
+expect keywords-table-not-empty test "$(echo "$kw_src" | wc -w)" -gt 40
+expect keywords-scanned test "$kw_src" = "$kw_lex"
 expect keywords-documented test "$kw_src" = "$kw_doc"
 for kw in $kw_src; do
   expect "fmt-quotes-keyword-$kw" bash -c "printf 'set \"%s\" = 10.0.0.1;\n' $kw |
