@@ -39,5 +39,5 @@ grep -q '^After=network-online.target' "$unit" || fail "unit not after network-o
 grep -q '^Wants=network-online.target' "$unit" || fail "unit does not want network-online.target"
 grep -qF "exec \"$prefix/bin/pbrc\" apply -q" "$unit" || fail "unit does not run the installed pbrc"
 ! grep -q '@PBRC_BIN@' "$unit" || fail "unit not configured"
-grep -qxF "Documentation=file:$prefix/share/doc/pbrc/pbrc.1.md" "$unit" || fail "unit's documentation"
+grep -qxF "Documentation=man:pbrc(1) file:$prefix/share/doc/pbrc/pbrc.1.md" "$unit" || fail "unit's documentation"
 echo "PASS install"
