@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <map>
 #include <optional>
-#include <ranges>
 #include <string_view>
 
 #include "check_values.h"
@@ -260,7 +259,7 @@ class RuleChecker {
 
   bool Ports(const std::map<size_t, const ast::Match*>& seen, const model::Rule& r) {
     const model::ProtoCond* pc = model::Find<model::ProtoCond>(r);
-    for (const ast::Match* m : seen | std::views::values) {
+    for (const auto& [pos, m] : seen) {
       if (!std::holds_alternative<ast::SportMatch>(*m) &&
           !std::holds_alternative<ast::DportMatch>(*m))
         continue;
@@ -293,7 +292,7 @@ class RuleChecker {
   // oif rules become `ip rule ... oif DEV`: only prefixes can go with them.
   bool OifRule(const std::map<size_t, const ast::Match*>& seen, const model::Rule& r) {
     if (!model::Find<model::OifCond>(r)) return true;
-    for (const ast::Match* m : seen | std::views::values) {
+    for (const auto& [pos, m] : seen) {
       const ast::AddrMatch* addr = nullptr;
       const model::AddrCond* c = nullptr;
       if (auto* f = std::get_if<ast::FromMatch>(m))
