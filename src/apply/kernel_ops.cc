@@ -2,7 +2,6 @@
 // batches through the `ip` binary (the same artifacts `compile` writes, so what apply loads
 // is what a reviewer read), and sysctls through /proc/sys.
 #include <fcntl.h>
-#include <nftables/libnftables.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,35 +10,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "../live/live.h"
 #include "internal.h"
 
 namespace pbrc::apply {
 namespace {
-
-struct NftCtx {
-  nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-  NftCtx() {
-    if (!ctx) return;
-    nft_ctx_buffer_output(ctx);
-    nft_ctx_buffer_error(ctx);
-  }
-  ~NftCtx() {
-    if (ctx) nft_ctx_free(ctx);
-  }
-  NftCtx(const NftCtx&) = delete;
-  NftCtx& operator=(const NftCtx&) = delete;
-  bool Run(const std::string& cmd, std::string& out) {
-    if (!ctx) {
-      out = "cannot create a libnftables context";
-      return false;
-    }
-    bool ok = nft_run_cmd_from_buffer(ctx, cmd.c_str()) == 0;
-    const char* text = ok ? nft_ctx_get_output_buffer(ctx) : nft_ctx_get_error_buffer(ctx);
-    out = text ? text : "";
-    while (!ok && !out.empty() && out.back() == '\n') out.pop_back();
-    return ok;
-  }
-};
 
 bool PlainName(const std::string& s) {
   return !s.empty() && s.size() <= 64 && !isdigit(uint8_t(s[0])) &&
@@ -56,7 +31,7 @@ std::string SysctlPath(const std::string& key) {
 }  // namespace
 
 bool NftRun(const std::string& script, std::string& err) {
-  NftCtx ctx;
+  live::NftSession ctx(false);
   std::string out;
   if (ctx.Run(script, out)) return true;
   err = "nft rejected the ruleset: " + out;
@@ -68,7 +43,7 @@ bool NftListText(const std::string& table, bool& exists, std::string& text, std:
     err = "nft table name '" + table + "' cannot be listed";
     return false;
   }
-  NftCtx ctx;
+  live::NftSession ctx(false);
   std::string tables;
   if (!ctx.Run("list tables inet", tables)) {
     err = "nft list tables inet: " + tables;

@@ -93,15 +93,7 @@ int RollbackOne(const StateArgs& a, const std::string& table) {
 std::optional<int> Parse(const char* cmd, const char* usage, const std::vector<std::string>& args,
                          StateArgs& a, std::vector<std::string>& tables, void (*help)(),
                          bool watchdog = false) {
-  switch (ParseArgs(cmd, args, StateOptions(usage, a, watchdog), tables)) {
-    case Args::kError:
-      return kFailure;
-    case Args::kHelp:
-      help();
-      return kOk;
-    case Args::kOk:
-      break;
-  }
+  if (auto rc = ParseOrHelp(cmd, args, StateOptions(usage, a, watchdog), tables, help)) return rc;
   if (tables.size() > 1) {
     std::cerr << "pbrc " << cmd << ": give at most one TABLE\n";
     return kFailure;

@@ -14,7 +14,24 @@
 #include "pbrc/live.h"
 #include "pbrc/plan.h"
 
+struct nft_ctx;  // libnftables
+
 namespace pbrc::live {
+
+// One libnftables context with buffered output and errors; `json` lists in JSON. Shared by
+// the readers here and by apply's writes.
+class NftSession {
+ public:
+  explicit NftSession(bool json);
+  ~NftSession();
+  NftSession(const NftSession&) = delete;
+  NftSession& operator=(const NftSession&) = delete;
+  // Runs one command (or script); the output, or the error text without trailing newlines.
+  bool Run(const std::string& cmd, std::string& out);
+
+ private:
+  nft_ctx* ctx_;
+};
 
 // Moves this (single-threaded) process into the named network namespace (/run/netns/NAME).
 bool EnterNetns(const std::string& name, std::string& err);

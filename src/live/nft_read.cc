@@ -3,7 +3,6 @@
 // exits) so the kernel lists both sides in its own words: `meta mark set meta mark &
 // 0xfffffff0 | 0x2` comes back as `& 0xfffffff2 | 0x00000002` on both.
 #include <fcntl.h>
-#include <nftables/libnftables.h>
 #include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,33 +17,6 @@
 
 namespace pbrc::live {
 namespace {
-
-struct Ctx {
-  nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-  Ctx() {
-    if (!ctx) return;
-    nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
-    nft_ctx_buffer_output(ctx);
-    nft_ctx_buffer_error(ctx);
-  }
-  ~Ctx() {
-    if (ctx) nft_ctx_free(ctx);
-  }
-  Ctx(const Ctx&) = delete;
-  Ctx& operator=(const Ctx&) = delete;
-  // Runs one command; the output (or the error text) in `out`.
-  bool Run(const std::string& cmd, std::string& out) {
-    if (!ctx) {
-      out = "cannot create a libnftables context";
-      return false;
-    }
-    bool ok = nft_run_cmd_from_buffer(ctx, cmd.c_str()) == 0;
-    const char* text = ok ? nft_ctx_get_output_buffer(ctx) : nft_ctx_get_error_buffer(ctx);
-    out = text ? text : "";
-    while (!ok && !out.empty() && out.back() == '\n') out.pop_back();
-    return ok;
-  }
-};
 
 // nft 1.0.6 takes no quoted table name in `list table`, so a name that is not a plain
 // identifier is refused here rather than spliced into a command.
@@ -70,7 +42,7 @@ bool ListCommand(const std::string& table, std::string& cmd, std::string& err,
 bool ListNftTable(const std::string& table, std::string& json, bool& exists, std::string& err) {
   std::string cmd;
   if (!ListCommand(table, cmd, err)) return false;
-  Ctx ctx;
+  NftSession ctx(true);
   exists = true;
   if (ctx.Run(cmd, json)) return true;
   std::string why = json, tables;
@@ -93,7 +65,7 @@ bool ListNftTable(const std::string& table, std::string& json, bool& exists, std
 }
 
 bool ListNftTables(std::vector<TableName>& out, std::string& err) {
-  Ctx ctx;
+  NftSession ctx(true);
   std::string text;
   if (!ctx.Run("list tables", text)) {
     err = "nft list tables: " + text;
@@ -117,7 +89,7 @@ bool ListNftTables(std::vector<TableName>& out, std::string& err) {
 bool ListNftTableOf(const TableName& t, std::string& json, std::string& err) {
   std::string cmd;
   if (!ListCommand(t.name, cmd, err, t.family)) return false;
-  Ctx ctx;
+  NftSession ctx(true);
   if (ctx.Run(cmd, json)) return true;
   err = "nft " + cmd + ": " + json;
   return false;
@@ -144,7 +116,7 @@ bool CanonicalNftListing(const std::string& nft_script, const std::string& table
     std::string out;
     bool ok = unshare(CLONE_NEWNET) == 0;
     if (!ok) out = std::string("unshare(CLONE_NEWNET): ") + strerror(errno);
-    Ctx ctx;
+    NftSession ctx(true);
     ok = ok && ctx.Run(nft_script, out) && ctx.Run(cmd, out);
     std::string msg = (ok ? "0" : "1") + out;
     for (size_t off = 0; off < msg.size();) {
