@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
   base = Live();
   SourceManager sm;
   Diagnostics diags;
-  Program prog = LoadProgram(policy, sm, diags, DiskReader());
+  ParsedPolicy prog = LoadPolicy(policy, sm, diags, DiskReader(), RuleTrees::kDefer);
   size_t parsed = Live();
   auto model = Analyze(prog, sm, diags, DiskReader());
   if (!model) {
@@ -87,14 +87,14 @@ int main(int argc, char** argv) {
   }
   rules = std::max<size_t>(model->rules.size(), 1);
   size_t analyzed = Live();
-  prog = Program{};
+  prog = ParsedPolicy{};
   ir::Program p = ir::Lower(*model, sm, std::filesystem::path(policy).filename().string());
   size_t lowered = Live();  // model and IR, as during lowering
   model.reset();
   if (!ir::Allocate(p, diags)) return 1;
   size_t ir_only = Live();
   printf("pbrc_stage_mem_bench: %zu rules, live heap after each stage\n", rules);
-  Report("parse (source, ASTs)", parsed);
+  Report("parse (source, ASTs, rule ranges)", parsed);
   Report("sema (source, ASTs, model)", analyzed);
   Report("lower (source, model, IR)", lowered);
   Report("allocate (source, IR)", ir_only);

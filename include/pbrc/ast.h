@@ -225,8 +225,12 @@ struct Rule {
   Range range;
 };
 
+// A block's rules as trees, or, when parsed with RuleTrees::kDefer (pbrc/parse.h), only where
+// each rule's text is: sema parses that text again when it checks the rule. One of the two
+// lists is empty.
 struct PolicyBlock {
   std::vector<Rule> rules;
+  std::vector<Range> deferred;
   Range range;
 };
 

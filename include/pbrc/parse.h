@@ -12,8 +12,21 @@
 
 namespace pbrc {
 
+// What the parser keeps of each policy rule. Only fmt needs every rule's tree at once; the
+// compiler reads each rule once, in sema. With kDefer a block keeps each rule's range (32
+// bytes, not a tree of about 1.3 KB; the text stays in the source manager) and sema parses
+// the rule again when it checks it (ParseDeferredRule), so a million-rule policy never has
+// all its trees alive.
+enum class RuleTrees { kKeep, kDefer };
+
 // Parses buffer `file_id` of `sm`. Always returns a tree (partial after errors).
-ast::File ParseBuffer(const SourceManager& sm, Diagnostics& diags, uint32_t file_id);
+ast::File ParseBuffer(const SourceManager& sm, Diagnostics& diags, uint32_t file_id,
+                      RuleTrees rules = RuleTrees::kKeep);
+
+// The tree of a rule ParseBuffer deferred: `where` is its entry in PolicyBlock::deferred. The
+// text parsed without errors before and yields the same tree, ranges included; what the
+// scanner reported about it then is not reported again.
+ast::Rule ParseDeferredRule(const SourceManager& sm, const Range& where);
 
 // A policy and everything it imports, parsed, in load order (imports before importers, each
 // file once). `root` indexes files.
@@ -59,10 +72,11 @@ class MemoryReader : public FileReader {
 // Loads `path` and its imports. Missing files, cycles and chains of more than 64 imports are
 // diagnostics.
 ParsedPolicy LoadPolicy(const std::string& path, SourceManager& sm, Diagnostics& diags,
-                        FileReader& reader);
+                        FileReader& reader, RuleTrees rules = RuleTrees::kKeep);
 // Same, with the root given as text (fuzzer, tests).
 ParsedPolicy LoadPolicyFromText(const std::string& name, std::string text, SourceManager& sm,
-                                Diagnostics& diags, FileReader& reader);
+                                Diagnostics& diags, FileReader& reader,
+                                RuleTrees rules = RuleTrees::kKeep);
 
 // The embedded standard library: module text by name ("special", "services"), or nullptr.
 const char* StdlibModule(const std::string& name);

@@ -13,7 +13,8 @@ namespace pbrc {
 
 std::unique_ptr<Compilation> Compile(const std::string& path, FileReader& reader) {
   auto c = std::make_unique<Compilation>();
-  c->parsed = LoadPolicy(path, c->sm, c->diags, reader);  // parse, with imports
+  // Parse, with imports; rules keep only their ranges: sema parses each again to check it.
+  c->parsed = LoadPolicy(path, c->sm, c->diags, reader, RuleTrees::kDefer);
   if (c->parsed.files.empty()) {
     c->read_failed = true;
     return c;

@@ -14,14 +14,14 @@ constexpr size_t kMaxImportDepth = 64;
 
 class Loader {
  public:
-  Loader(SourceManager& sm, Diagnostics& diags, FileReader& reader)
-      : sm_(sm), diags_(diags), reader_(reader) {}
+  Loader(SourceManager& sm, Diagnostics& diags, FileReader& reader, RuleTrees rules)
+      : sm_(sm), diags_(diags), reader_(reader), rules_(rules) {}
 
   size_t Load(const std::string& name, const std::string& key, std::string text) {
     std::string identity = reader_.Identity(key).value_or(key);
     uint32_t id = sm_.Add(name, key, std::move(text));
     stack_.push_back({key, identity});
-    ast::File file = ParseBuffer(sm_, diags_, id);
+    ast::File file = ParseBuffer(sm_, diags_, id, rules_);
     for (const auto& st : file.statements) {
       if (auto* imp = std::get_if<ast::Import>(&st)) Import(*imp, sm_.Get(id));
     }
@@ -90,6 +90,7 @@ class Loader {
   SourceManager& sm_;
   Diagnostics& diags_;
   FileReader& reader_;
+  RuleTrees rules_;
   ParsedPolicy prog_;
   struct Open {
     std::string key;       // the path, for messages
@@ -102,21 +103,21 @@ class Loader {
 }  // namespace
 
 ParsedPolicy LoadPolicyFromText(const std::string& name, std::string text, SourceManager& sm,
-                                Diagnostics& diags, FileReader& reader) {
-  Loader loader(sm, diags, reader);
+                                Diagnostics& diags, FileReader& reader, RuleTrees rules) {
+  Loader loader(sm, diags, reader, rules);
   std::string key = fs::path(name).lexically_normal().string();
   size_t root = loader.Load(name, key, std::move(text));
   return loader.Take(root);
 }
 
 ParsedPolicy LoadPolicy(const std::string& path, SourceManager& sm, Diagnostics& diags,
-                        FileReader& reader) {
+                        FileReader& reader, RuleTrees rules) {
   std::string text, err;
   if (!reader.Read(path, text, err)) {
     diags.ErrorNoRange(Code::kImportNotFound, "cannot read '" + path + "': " + err);
     return ParsedPolicy{};
   }
-  return LoadPolicyFromText(path, std::move(text), sm, diags, reader);
+  return LoadPolicyFromText(path, std::move(text), sm, diags, reader, rules);
 }
 
 }  // namespace pbrc

@@ -20,6 +20,14 @@ void ScannerFatal(const char* msg) {
 // Strict (no surrogates, no overlong forms): what the JSON artifact's readers accept.
 bool ValidUtf8(std::string_view s) { return syntax::ValidUtf8(s); }
 
+void ParseContext::AddRule(ast::PolicyBlock& block, ast::Rule&& rule) {
+  if (rule_trees == RuleTrees::kDefer) {
+    block.deferred.push_back(rule.range);
+  } else {
+    block.rules.push_back(std::move(rule));
+  }
+}
+
 void ParseContext::Step(const char* text, size_t len) {
   loc.begin = loc.end;
   Advance(loc.end, std::string_view(text, len));

@@ -2,6 +2,7 @@
 // call into this; it turns lexical problems into diagnostics and never stops the scan.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,11 +23,16 @@ struct ParseContext {
 
   Diagnostics& diags;
   ast::File file;
-  Range loc;              // range of the current token
-  std::string last_text;  // text of the current token, for syntax errors
-  Range comment_loc;      // start of an open block comment
+  RuleTrees rule_trees = RuleTrees::kKeep;
+  bool one_rule_pending = false;      // ParseDeferredRule: the next token is ONE_RULE
+  std::optional<ast::Rule> one_rule;  // ... and the rule it parsed
+  Range loc;                          // range of the current token
+  std::string last_text;              // text of the current token, for syntax errors
+  Range comment_loc;                  // start of an open block comment
   std::string comment_text;
 
+  // A parsed policy rule: its tree into the block, or only its range (RuleTrees::kDefer).
+  void AddRule(ast::PolicyBlock& block, ast::Rule&& rule);
   void Step(const char* text, size_t len);
   void AddComment(const char* text, size_t len);
   void StartBlockComment(const char* text, size_t len);

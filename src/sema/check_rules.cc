@@ -59,6 +59,7 @@ class RuleChecker {
   std::optional<model::Rule> Check(const ast::Rule& r) {
     model::Rule out;
     out.range = r.range;
+    out.conds.reserve(r.matches.size());  // exact: no doubling slack in each of 1M rules
     bool ok = true;
     std::map<size_t, const ast::Match*> seen;  // by kind (variant index)
     for (const auto& m : r.matches) {
@@ -387,13 +388,20 @@ class RuleChecker {
 
 }  // namespace
 
-std::vector<model::Rule> CheckRules(const Symbols& syms, SetEvaluator& sets,
-                                    std::vector<model::Link>& links, Diagnostics& diags) {
+std::vector<model::Rule> CheckRules(const Symbols& syms, const SourceManager& sm,
+                                    SetEvaluator& sets, std::vector<model::Link>& links,
+                                    Diagnostics& diags) {
   RuleChecker checker(syms, sets, links, diags);
+  size_t count = 0;
+  for (const auto* block : syms.policies) count += block->rules.size() + block->deferred.size();
   std::vector<model::Rule> out;
-  out.reserve(syms.rules.size());  // no doubling copy of a million rules
-  for (const auto* r : syms.rules) {
-    if (auto rule = checker.Check(*r)) out.push_back(std::move(*rule));
+  out.reserve(count);  // no doubling copy of a million rules
+  auto check = [&](const ast::Rule& r) {
+    if (auto rule = checker.Check(r)) out.push_back(std::move(*rule));
+  };
+  for (const auto* block : syms.policies) {
+    for (const auto& r : block->rules) check(r);
+    for (const auto& where : block->deferred) check(ParseDeferredRule(sm, where));
   }
   return out;
 }

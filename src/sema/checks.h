@@ -25,9 +25,11 @@ std::vector<model::Link> CheckLinks(const Symbols& syms, const model::Options& o
 void CheckRoutes(const model::Link& link, const std::optional<Range> gw_range[2],
                  Diagnostics& diags);
 
-// Policy rules, in first-match order. May append bare-device links to `links`.
-std::vector<model::Rule> CheckRules(const Symbols& syms, SetEvaluator& sets,
-                                    std::vector<model::Link>& links, Diagnostics& diags);
+// Policy rules, in first-match order. May append bare-device links to `links`. Deferred
+// rules (RuleTrees::kDefer) are parsed from `sm` one at a time, each dropped once checked.
+std::vector<model::Rule> CheckRules(const Symbols& syms, const SourceManager& sm,
+                                    SetEvaluator& sets, std::vector<model::Link>& links,
+                                    Diagnostics& diags);
 
 // W0801 for each rule that can match a family its link has no route for.
 void WarnNoRoute(const std::vector<model::Link>& links, const std::vector<model::Rule>& rules,

@@ -64,7 +64,7 @@ std::optional<model::Model> Analyze(const ParsedPolicy& prog, SourceManager& sm,
   m.opts = sema::CheckOptions(syms, diags);
   m.links = sema::CheckLinks(syms, m.opts, diags);
   sema::SetEvaluator sets(syms, sm, diags, reader);
-  m.rules = sema::CheckRules(syms, sets, m.links, diags);
+  m.rules = sema::CheckRules(syms, sm, sets, m.links, diags);
   std::set<std::string> used = sets.Used();
   // Definitions nothing uses are still checked.
   for (const auto& [name, def] : syms.sets) {

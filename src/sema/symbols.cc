@@ -33,7 +33,7 @@ Symbols CollectSymbols(const ParsedPolicy& prog, Diagnostics& diags) {
       } else if (auto* opts = std::get_if<ast::OptionsBlock>(&st)) {
         s.options.push_back(opts);
       } else if (auto* pol = std::get_if<ast::PolicyBlock>(&st)) {
-        for (const auto& r : pol->rules) s.rules.push_back(&r);
+        s.policies.push_back(pol);
       }
     }
   }

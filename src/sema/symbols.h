@@ -17,7 +17,7 @@ struct Symbols {
   std::vector<const ast::LinkDef*> links;  // declaration (load) order
   std::map<std::string, const ast::LinkDef*> link_by_name;
   std::vector<const ast::OptionsBlock*> options;
-  std::vector<const ast::Rule*> rules;  // policy blocks in load order
+  std::vector<const ast::PolicyBlock*> policies;  // load order
 
   std::vector<std::string> SetNames() const;
   std::vector<std::string> PortNames() const;

@@ -77,6 +77,26 @@ void CheckArtifacts(const pbrc::ir::Program& p) {
   }
 }
 
+// Compile defers rules (RuleTrees::kDefer): each must parse again to the tree kept by a whole
+// parse of the same buffer, and the rule's own range must not move.
+void CheckDeferredRules(const pbrc::SourceManager& sm, uint32_t id, const pbrc::ast::File& kept) {
+  pbrc::Diagnostics diags;
+  pbrc::ast::File deferred = pbrc::ParseBuffer(sm, diags, id, pbrc::RuleTrees::kDefer);
+  for (size_t i = 0; i < deferred.statements.size(); ++i) {
+    auto* block = std::get_if<pbrc::ast::PolicyBlock>(&deferred.statements[i]);
+    auto* whole = i < kept.statements.size()
+                      ? std::get_if<pbrc::ast::PolicyBlock>(&kept.statements[i])
+                      : nullptr;
+    if (!block) continue;
+    if (!whole || whole->rules.size() != block->deferred.size()) abort();
+    for (size_t r = 0; r < block->deferred.size(); ++r) {
+      block->rules.push_back(pbrc::ParseDeferredRule(sm, block->deferred[r]));
+      if (block->rules.back().range.end.offset != whole->rules[r].range.end.offset) abort();
+    }
+  }
+  if (pbrc::DumpAst(deferred) != pbrc::DumpAst(kept)) abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -102,6 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   pbrc::Diagnostics diags;
   uint32_t id = sm.Add("p.pbr", "p.pbr", text);
   pbrc::ast::File file = pbrc::ParseBuffer(sm, diags, id);
+  CheckDeferredRules(sm, id, file);
   if (diags.HasErrors()) return 0;
   std::string once = pbrc::Format(file, sm.Get(id));
   pbrc::Diagnostics diags2;
