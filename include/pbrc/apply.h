@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "pbrc/ir.h"
+#include "pbrc/live.h"
 #include "pbrc/parse.h"
 #include "pbrc/plan.h"
 
@@ -110,9 +111,10 @@ struct SetUpdate {
   size_t sets = 0, deleted = 0, added = 0;
 };
 // nullopt when the kernel's table differs from the policy in anything but elements of
-// existing sets (or could not be read: `err`); then the table is replaced.
+// existing sets (or could not be read: `err`); then the table is replaced. `listed`: the
+// table as the plan read it (its elements are used), nullptr to dump the sets' elements.
 std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Plan& plan,
-                                           std::string& err);
+                                           const live::TableListing* listed, std::string& err);
 
 struct Request {
   Target target;
@@ -124,6 +126,9 @@ struct Request {
   int confirm_seconds = 0;  // > 0: try mode (rolled back unless confirmed in time)
   std::string confirm_token;
   std::optional<SetUpdate> set_update;  // instead of replacing the table
+  // The table as the plan read it just before, under the same lock: the snapshot keeps it
+  // (nullopt: the snapshot lists the table itself).
+  std::optional<live::TableListing> listing;
 };
 
 // Applies under the caller's Lock: journal, snapshot, nft transaction, ip batches, sysctls,

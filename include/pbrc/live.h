@@ -9,6 +9,14 @@
 
 namespace pbrc::live {
 
+// pbrc's table as the live plan read it (`list table inet TABLE` as libnftables JSON; `json`
+// is empty when `exists` is false). Apply's snapshot keeps this listing instead of listing
+// the table again: nft 1.0.6 spends about a second per 100k set intervals on each listing.
+struct TableListing {
+  bool exists = false;
+  std::string json;
+};
+
 // The plan against the kernel (inside `netns` when not empty; entered after the desired
 // ruleset was loaded privately and before anything is read): changes and warnings. With
 // `applied` (the policy last applied), changes where the kernel differs from it are drift.

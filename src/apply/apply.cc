@@ -162,8 +162,10 @@ bool Apply(const Request& r, const Say& say, std::string& err) {
   for (const auto& [key, value] : revert) keys.push_back(key);
   Snapshot snap;
   say("progress: snapshot of the state before");
-  if (!TakeSnapshot(p.opts.nft_table, owned, keys, snap, err)) return false;
+  if (!TakeSnapshot(p.opts.nft_table, r.listing ? &*r.listing : nullptr, owned, keys, snap, err))
+    return false;
   g.sysctl_origin = SysctlOrigin(p, snap, revert);
+  say("progress: writing the generation and the snapshot");
   std::string gen_dir = t.Dir() + "/" + g.name;
   if (!WriteGeneration(t, g, err) || !SaveSnapshot(gen_dir + "/before", snap, err)) {
     RemoveTree(gen_dir);
@@ -181,6 +183,7 @@ bool Apply(const Request& r, const Say& say, std::string& err) {
     if (!WritePendingConfirm(t, c, err)) return Undo(t, g.name, snap, err);
     FaultPoint("confirm");
   }
+  say("progress: commit");
   if (!SetCurrent(t.Dir(), g.name, err)) return Undo(t, g.name, snap, err);
   FaultPoint("commit");
   std::string jerr;

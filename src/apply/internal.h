@@ -26,9 +26,8 @@ bool RemoveTree(const std::string& path);
 void PruneGenerations(const std::string& dir, const std::string& keep1, const std::string& keep2);
 
 // --- the kernel (kernel_ops.cc), in this process's network namespace ---
-bool NftRun(const std::string& script, std::string& err);
-// `list table inet TABLE` as nft text; `exists` false when there is none.
-bool NftListText(const std::string& table, bool& exists, std::string& text, std::string& err);
+// `json`: the script is libnftables JSON.
+bool NftRun(const std::string& script, std::string& err, bool json = false);
 // Runs `ip [-6] -batch -` with `batch` on its standard input.
 bool IpBatch(const std::string& batch, bool v6, std::string& err);
 bool ReadSysctl(const std::string& key, std::string& value, bool& exists, std::string& err);
@@ -54,17 +53,22 @@ bool FlushOwned(const std::vector<uint32_t>& protocols, std::string& err);
 bool AddMessages(const std::vector<std::string>& msgs, std::string& err);
 
 // --- the snapshot (snapshot.cc) ---
-// What pbrc's part of the system was before a change: the nft table (as nft text), the
-// rules and routes of every protocol pbrc owns, and the sysctls the change writes.
+// What pbrc's part of the system was before a change: the nft table (its libnftables JSON
+// listing; nft text in snapshots of an older pbrc), the rules and routes of every protocol
+// pbrc owns, and the sysctls the change writes.
 struct Snapshot {
   std::string table;
   bool nft_exists = false;
-  std::string nft_text;
+  bool nft_json = true;  // false: `nft_listing` is nft text (format pbrc-snapshot/1)
+  std::string nft_listing;
   std::vector<uint32_t> protocols;
   std::vector<std::string> ip_msgs;
   std::vector<std::pair<std::string, std::string>> sysctls;  // key, value ("" = absent)
 };
-bool TakeSnapshot(const std::string& table, const std::vector<uint32_t>& protocols,
+// `listed`: the table as the live plan just read it (under the same lock), kept instead of
+// listing it again; nullptr lists it here.
+bool TakeSnapshot(const std::string& table, const live::TableListing* listed,
+                  const std::vector<uint32_t>& protocols,
                   const std::vector<std::string>& sysctl_keys, Snapshot& out, std::string& err);
 bool SaveSnapshot(const std::string& dir, const Snapshot& s, std::string& err);
 bool LoadSnapshot(const std::string& dir, Snapshot& out, std::string& err);

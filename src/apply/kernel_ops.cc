@@ -16,12 +16,6 @@
 namespace pbrc::apply {
 namespace {
 
-bool PlainName(const std::string& s) {
-  return !s.empty() && s.size() <= 64 && !isdigit(uint8_t(s[0])) &&
-         std::all_of(s.begin(), s.end(),
-                     [](char c) { return isalnum(uint8_t(c)) || c == '_' || c == '-'; });
-}
-
 std::string SysctlPath(const std::string& key) {
   std::string path = key;
   if (path.find('/') == std::string::npos) std::replace(path.begin(), path.end(), '.', '/');
@@ -30,29 +24,11 @@ std::string SysctlPath(const std::string& key) {
 
 }  // namespace
 
-bool NftRun(const std::string& script, std::string& err) {
-  live::NftSession ctx(false);
+bool NftRun(const std::string& script, std::string& err, bool json) {
+  live::NftSession ctx(json);
   std::string out;
   if (ctx.Run(script, out)) return true;
   err = "nft rejected the ruleset: " + out;
-  return false;
-}
-
-bool NftListText(const std::string& table, bool& exists, std::string& text, std::string& err) {
-  if (!PlainName(table)) {
-    err = "nft table name '" + table + "' cannot be listed";
-    return false;
-  }
-  live::NftSession ctx(false);
-  std::string tables;
-  if (!ctx.Run("list tables inet", tables)) {
-    err = "nft list tables inet: " + tables;
-    return false;
-  }
-  exists = ("\n" + tables).find("\ntable inet " + table + "\n") != std::string::npos;
-  if (!exists) return true;
-  if (ctx.Run("list table inet " + table, text)) return true;
-  err = "nft list table inet " + table + ": " + text;
   return false;
 }
 

@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <random>
@@ -26,7 +28,15 @@ apply::Say Sayer(bool quiet) {
   // Progress lines only on a terminal, overwritten by the next line: a million-element set
   // takes seconds per step, and a log should not fill with them.
   bool tty = !quiet && isatty(STDERR_FILENO);
-  return [quiet, tty](const std::string& msg) {
+  // PBRC_TIMING: every message, progress included, on stderr with the seconds since start, so
+  // the phases of an apply can be measured (bench/apply_bench.sh, docs/testing.md).
+  static const auto start = std::chrono::steady_clock::now();
+  bool timing = getenv("PBRC_TIMING") != nullptr;
+  return [quiet, tty, timing](const std::string& msg) {
+    if (timing) {
+      std::chrono::duration<double> t = std::chrono::steady_clock::now() - start;
+      fprintf(stderr, "pbrc timing: %.3f s %s\n", t.count(), EscapeMessage(msg).c_str());
+    }
     if (msg.starts_with("progress: ")) {
       if (tty) std::cerr << "\r\033[K" << EscapeMessage(msg.substr(10)) << "..." << std::flush;
       return;
@@ -96,11 +106,12 @@ std::optional<ir::Program> CompileSources(const apply::Sources& sources, std::st
 }
 
 bool PrintPlan(const char* cmd, const ir::Program& p, const std::string& desired, bool quiet,
-               plan::Plan& out) {
+               plan::Plan& out, std::optional<live::TableListing>& listed) {
   plan::State state;
   std::string err;
+  listed.emplace();
   if (!live::DesiredState(p, state, err) ||
-      !live::PlanAgainstKernel(p, std::move(state), nullptr, out, err)) {
+      !live::PlanAgainstKernel(p, std::move(state), nullptr, out, err, &*listed)) {
     std::cerr << "pbrc " << cmd << ": " << EscapeMessage(err) << "\n";
     return false;
   }

@@ -10,6 +10,7 @@
 
 #include "pbrc/apply.h"
 #include "pbrc/ir.h"
+#include "pbrc/live.h"
 #include "pbrc/plan.h"
 
 namespace pbrc::cli {
@@ -35,8 +36,9 @@ std::optional<ir::Program> CompileRecorded(const std::string& file, apply::Sourc
 std::optional<ir::Program> CompileSources(const apply::Sources& sources, std::string& err);
 
 // The plan of `p` against the kernel of this process's namespace; false after printing why.
+// `listed` receives pbrc's table as the plan read it (for the snapshot of the apply after).
 bool PrintPlan(const char* cmd, const ir::Program& p, const std::string& desired, bool quiet,
-               plan::Plan& out);
+               plan::Plan& out, std::optional<live::TableListing>& listed);
 
 // Messages of apply: to stdout unless quiet, warnings always (stderr).
 apply::Say Sayer(bool quiet);

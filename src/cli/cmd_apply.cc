@@ -114,15 +114,18 @@ std::optional<int> PendingTry(const apply::Target& t, const apply::Sources& sour
 int Run(const ApplyArgs& a, const std::string& file) {
   int rc = kOk;
   apply::Sources sources;
+  apply::Say say = Sayer(a.quiet);
+  say("progress: compiling " + file);
   auto prog = CompileRecorded(file, sources, rc);
   if (!prog) return rc;
   apply::Target t{a.state_dir, prog->opts.nft_table, a.netns};
-  apply::Say say = Sayer(a.quiet);
   Session s;
   if (!OpenSession("apply", t, say, s)) return kFailure;
   if (auto pending = PendingTry(t, sources)) return *pending;
+  say("progress: the plan against the kernel");
   plan::Plan plan;
-  if (!PrintPlan("apply", *prog, file, a.quiet, plan)) return kFailure;
+  std::optional<live::TableListing> listed;
+  if (!PrintPlan("apply", *prog, file, a.quiet, plan, listed)) return kFailure;
   std::string err;
   auto cur = apply::CurrentGeneration(t, err);
   if (plan.Empty() && cur && cur->sources.files == sources.files && a.confirm == 0) {
@@ -130,8 +133,10 @@ int Run(const ApplyArgs& a, const std::string& file) {
     return kOk;
   }
   apply::Request r{t, &*prog, sources, std::nullopt, a.confirm, NewToken(), std::nullopt};
+  r.listing = std::move(listed);
   std::string uerr;
-  r.set_update = apply::ElementOnlyUpdate(*prog, plan, uerr);
+  say("progress: the element changes of changed sets");
+  r.set_update = apply::ElementOnlyUpdate(*prog, plan, r.listing ? &*r.listing : nullptr, uerr);
   if (!uerr.empty()) say("warning: " + uerr + "; the table is replaced instead");
   if (!apply::Apply(r, say, err)) {
     std::cerr << "pbrc apply: " << EscapeMessage(err) << "\n";

@@ -58,7 +58,8 @@ bool ListNftTable(const std::string& table, std::string& json, bool& exists, std
 struct TableName {
   std::string family, name;
 };
-// Every nft table, and one table's listing (JSON).
+// Every nft table (a libnftnl dump, nftnl_tables.cc: no set elements fetched), and one
+// table's listing (JSON).
 bool ListNftTables(std::vector<TableName>& out, std::string& err);
 bool ListNftTableOf(const TableName& t, std::string& json, std::string& err);
 // Warns about rules in tables other than pbrc's `own` that can write bits of `mask` in the
@@ -111,9 +112,9 @@ void AlignRules(plan::State& desired, plan::State& current);
 bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err);
 // The reading half of ReadLivePlan (include/pbrc/live.h), in the network namespace this
 // process is in: `desired` from DesiredState, `was` (or nullptr) the DesiredState of the
-// policy last applied.
+// policy last applied. `listed` (or nullptr) receives the table's listing it read.
 bool PlanAgainstKernel(const ir::Program& p, plan::State desired, const plan::State* was,
-                       plan::Plan& out, std::string& err);
+                       plan::Plan& out, std::string& err, TableListing* listed = nullptr);
 // Marks the changes of `plan` that undo hand edits: where the kernel (`current`, rules by
 // position) differs from the state of the policy last applied (`applied`).
 void MarkDrift(plan::Plan& plan, plan::State applied, plan::State current);

@@ -55,13 +55,13 @@ bool ReadLivePlan(const ir::Program& p, const ir::Program* applied, const std::s
 }
 
 bool PlanAgainstKernel(const ir::Program& p, plan::State desired, const plan::State* was,
-                       plan::Plan& out, std::string& err) {
+                       plan::Plan& out, std::string& err, TableListing* listed) {
   plan::State current;
   std::vector<std::string>& warnings = out.warnings;
-  std::string listing;
-  bool exists = false;
-  if (!ListNftTable(p.opts.nft_table, listing, exists, err)) return false;
-  if (exists && !NftObjects(listing, current, err)) return false;
+  TableListing table;
+  if (!ListNftTable(p.opts.nft_table, table.json, table.exists, err)) return false;
+  if (table.exists && !NftObjects(table.json, current, err)) return false;
+  if (listed) *listed = std::move(table);
   if (!WarnMarkWriters(p.opts.nft_table, p.opts.mark_mask, warnings, err)) return false;
   Ownership own = OwnershipOf(p);
   if (!ReadIpRules(own, current, warnings, err) || !ReadRoutes(own, current, warnings, err))

@@ -45,15 +45,12 @@ bool ListNftTable(const std::string& table, std::string& json, bool& exists, std
   NftSession ctx(true);
   exists = true;
   if (ctx.Run(cmd, json)) return true;
-  std::string why = json, tables;
+  std::string why = json, lerr;
   // Tell "no such table" (nothing applied yet) from a real failure.
-  if (ctx.Run("list tables inet", tables)) {
+  std::vector<TableName> tables;
+  if (ListNftTables(tables, lerr)) {
     bool found = false;
-    auto doc = nlohmann::json::parse(tables, nullptr, false);
-    if (doc.is_object() && doc.contains("nftables") && doc["nftables"].is_array()) {
-      for (const auto& item : doc["nftables"])
-        found = found || (item.contains("table") && item["table"].value("name", "") == table);
-    }
+    for (const auto& t : tables) found = found || (t.family == "inet" && t.name == table);
     if (!found) {
       exists = false;
       json.clear();
@@ -62,28 +59,6 @@ bool ListNftTable(const std::string& table, std::string& json, bool& exists, std
   }
   err = "nft list table inet " + table + ": " + why;
   return false;
-}
-
-bool ListNftTables(std::vector<TableName>& out, std::string& err) {
-  NftSession ctx(true);
-  std::string text;
-  if (!ctx.Run("list tables", text)) {
-    err = "nft list tables: " + text;
-    return false;
-  }
-  auto doc = nlohmann::json::parse(text, nullptr, false);
-  if (!doc.is_object() || !doc.contains("nftables") || !doc["nftables"].is_array()) {
-    err = "nft list tables: not libnftables JSON";
-    return false;
-  }
-  for (const auto& item : doc["nftables"]) {
-    if (!item.contains("table") || !item["table"].is_object()) continue;
-    const auto& t = item["table"];
-    if (t.contains("family") && t["family"].is_string() && t.contains("name") &&
-        t["name"].is_string())
-      out.push_back({t["family"].get<std::string>(), t["name"].get<std::string>()});
-  }
-  return true;
 }
 
 bool ListNftTableOf(const TableName& t, std::string& json, std::string& err) {

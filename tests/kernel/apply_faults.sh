@@ -46,6 +46,18 @@ for step in snapshot journal nft ip4 ip6 sysctl commit; do
   if [ "$want" = B ]; then pbrc_run 0 rollback -q --netns "$ns" --state-dir "$st"; is_state A "rollback"; fi
   echo "ok: SIGKILL at $step: recover gives $want's state"
 done
+# A snapshot written by an older pbrc (format 1: the table as nft text) is still restored.
+in_ns r nft list table inet pbrapply > "$tmp/A.nft.txt" || fail "list A's table"
+PBRC_FAULT=nft pbrc_run 137 "${B[@]}"
+before="$(ls -d "$st"/pbrapply/gen-* | sort | tail -1)/before"
+[ -f "$before/nft.json" ] || fail "the snapshot has no nft.json"
+cp "$tmp/A.nft.txt" "$before/nft"
+rm "$before/nft.json"
+sed -i 's|pbrc-snapshot/2|pbrc-snapshot/1|' "$before/snapshot.json"
+pbrc_run 0 recover --netns "$ns" --state-dir "$st"
+is_state A "SIGKILL at nft, recovered from a format-1 snapshot"
+echo "ok: a format-1 snapshot (nft text) is restored"
+
 # The next apply recovers too, before its own plan.
 PBRC_FAULT=ip6 pbrc_run 137 "${B[@]}"
 pbrc_run 0 apply --netns "$ns" --state-dir "$st" "$tmp/A.pbr"
