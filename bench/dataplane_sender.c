@@ -40,7 +40,8 @@ static int ParseU64(const char* s, uint64_t max, uint64_t* out) {
 
 static int Usage(const char* why) {
   fprintf(stderr, "dataplane_sender: %s\n", why);
-  fprintf(stderr, "usage: dataplane_sender DST DPORT SRC_BASE NSRC NPORTS COUNT MS [FRAME_BYTES]\n");
+  fprintf(stderr,
+          "usage: dataplane_sender DST DPORT SRC_BASE NSRC NPORTS COUNT MS [FRAME_BYTES]\n");
   return 2;
 }
 
