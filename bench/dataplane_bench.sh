@@ -9,8 +9,9 @@
 #            here, with one fwmark ip rule;
 #   est      pbrc, one flow made ESTABLISHED first (conntrack -U): only `restore` runs;
 #   notrack  pbrc behind a raw-priority `notrack`: `classify_stateless` runs for each packet;
-#   nomatch  pbrc, traffic no rule matches (it leaves by main), with the compiled ip rules
-#            and with the selector rules removed: what the selector rules cost per packet.
+#   nomatch  pbrc with K `to` rules (each also a selector ip rule), traffic no rule matches
+#            (it leaves by main), with the compiled ip rules and with the selector rules
+#            removed (nomatch-nosel): what the selector rules cost per packet.
 # Configurations are interleaved within each round (each has its own three namespaces, made
 # once); the figure is the median over rounds of the per-round ratio, with the spread
 # (min-max) as the noise. The sender is pinned to CPU $PIN_CPU (default 1; empty: no pin);
@@ -44,16 +45,17 @@ cc -O2 -Wall -Wextra -Werror "$root/bench/dataplane_sender.c" -o "$tmp/sender" |
   fail "cannot build bench/dataplane_sender.c"
 
 # The policy of K rules: K - 1 that the traffic does not match (same shape, via wan2), then
-# the one it matches. Both fields are prefixes, so every rule is also an ip selector rule.
+# the one it matches. FROM (default "from 10.78.0.0/16 ") starts every rule; the nomatch
+# policies have none, so that every rule is a `to` selector ip rule too.
 gen_policy() {
-  awk -v k="$1" 'BEGIN {
+  awk -v k="$1" -v from="${2-from 10.78.0.0/16 }" 'BEGIN {
     print "options { nft table pbrbench; mark mask 0xf; preference 1000-3999; }"
     print "link wan1 { device eth1; gateway 10.0.1.1; }"
     print "link wan2 { device eth2; gateway 10.0.2.1; }"
     print "policy {"
     for (i = 0; i < k - 1; i++)
-      printf "  from 10.78.0.0/16 to 10.%d.%d.0/24 via wan2;\n", 90 + int(i / 256), i % 256
-    print "  from 10.78.0.0/16 to 10.79.0.0/24 via wan1;"
+      printf "  %sto 10.%d.%d.0/24 via wan2;\n", from, 90 + int(i / 256), i % 256
+    printf "  %sto 10.79.0.0/24 via wan1;\n", from
     print "}" }'
 }
 # The linear reference: the same matches as plain mark rules (mark 1: wan1, 2: wan2).
@@ -75,8 +77,11 @@ for k in "${ks[@]}"; do
     { cat "$tmp/err" >&2; fail "pbrc compile p$k.pbr"; }
   gen_linear "$k" > "$tmp/lin$k.nft"
 done
-# The same batch without its selector rules (the only rules naming 10.78.0.0/16).
-grep -v '^rule add .* from 10\.78\.0\.0/16 ' "$tmp/p$kmax.ip" > "$tmp/p$kmax-nosel.ip"
+gen_policy "$kmax" "" > "$tmp/t$kmax.pbr"
+"$pbrc" compile "$tmp/t$kmax.pbr" -o "$tmp" > /dev/null 2> "$tmp/err" ||
+  { cat "$tmp/err" >&2; fail "pbrc compile t$kmax.pbr"; }
+# The same batch without its selector rules (the only rules with a `to`).
+grep -v '^rule add .* to 10\.' "$tmp/t$kmax.ip" > "$tmp/t$kmax-nosel.ip"
 
 mac() { ip -n "$(ns_name "$1")" -br link show "$2" | awk '{ print $3 }'; }
 # topo C: namespaces sC, rC, kC. snd owns 10.78.0.0/16 (the flows' sources); the sink owns
@@ -147,7 +152,8 @@ for i in $(seq 0 $((n_cfg - 1))); do
   k="${kay[$i]}"
   case "${kinds[$i]}" in
     linear) load_linear "$i" "$tmp/lin$k.nft" ;;
-    nomatch-nosel) load_pbrc "$i" "$tmp/p$k" "$tmp/p$k-nosel.ip" ;;
+    nomatch) load_pbrc "$i" "$tmp/t$k" ;;
+    nomatch-nosel) load_pbrc "$i" "$tmp/t$k" "$tmp/t$k-nosel.ip" ;;
     *) load_pbrc "$i" "$tmp/p$k" ;;
   esac
   if [ "${kinds[$i]}" = notrack ]; then
