@@ -60,7 +60,7 @@ TEST(Allocate, TablesExhausted) {
 TEST(Allocate, PreferencesFollowTheDocumentedLayout) {
   auto r = CompileText(
       "options { preference 100-109; }\nlink a { device e1; address 10.0.0.2; }\n"
-      "policy { oif e1 via a; from 10.1.0.0/16 via a; proto tcp via main; }\n");
+      "policy { oif e1 via a; to 10.1.0.0/16 via a; proto tcp via main; }\n");
   ASSERT_TRUE(r.c->ir) << r.diags;
   std::vector<std::pair<uint32_t, ir::IpRuleKind>> got;
   // The gateway-less link routes IPv6 too (the oif rule can match it): IPv4 shows the layout.
@@ -86,7 +86,7 @@ std::vector<std::pair<uint32_t, size_t>> SelectorPrefs(const ir::Program& p, Fam
 TEST(Allocate, TwoRulesOnOneLineGetTwoPreferences) {
   auto r = CompileText(
       "options { preference 100-109; }\nlink a { device e1; }\nlink b { device e2; }\n"
-      "policy { from 10.1.0.0/16 via a; from 10.2.0.0/16 via b; }\n");
+      "policy { to 10.1.0.0/16 via a; to 10.2.0.0/16 via b; }\n");
   ASSERT_TRUE(r.c->ir) << r.diags;
   // 100 suppress, 101 fwmark, then one per selector rule.
   std::vector<std::pair<uint32_t, size_t>> want = {{102, 0}, {103, 1}};
@@ -96,8 +96,8 @@ TEST(Allocate, TwoRulesOnOneLineGetTwoPreferences) {
 
 TEST(Allocate, SameLineOfTwoFilesWithOneNameGetTwoPreferences) {
   MemoryReader fs;
-  fs.Add("x/rules.pbr", "policy { from 10.1.0.0/16 via a; }\n");
-  fs.Add("y/rules.pbr", "policy { from 10.2.0.0/16 via b; }\n");
+  fs.Add("x/rules.pbr", "policy { to 10.1.0.0/16 via a; }\n");
+  fs.Add("y/rules.pbr", "policy { to 10.2.0.0/16 via b; }\n");
   auto r = CompileText(
       "import \"x/rules.pbr\";\nimport \"y/rules.pbr\";\n"
       "link a { device e1; }\nlink b { device e2; }\n",
@@ -118,12 +118,12 @@ TEST(Allocate, SameLineOfTwoFilesWithOneNameGetTwoPreferences) {
 
 TEST(Allocate, RuleIdsAreShownInTheIr) {
   auto r = CompileText(
-      "link a { device e1; }\npolicy { proto tcp via a; from 10.1.0.0/16 via a; oif e1 via a; "
+      "link a { device e1; }\npolicy { proto tcp via a; to 10.1.0.0/16 via a; oif e1 via a; "
       "}\n");
   ASSERT_TRUE(r.c->ir) << r.diags;
   std::string ir = ir::Print(*r.c->ir);
   EXPECT_NE(ir.find("classify rule=0 t.pbr:2 family=any proto=6"), std::string::npos) << ir;
-  EXPECT_NE(ir.find("selector rule=1 from=10.1.0.0/16"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("selector rule=1 to=10.1.0.0/16"), std::string::npos) << ir;
   EXPECT_NE(ir.find("oif rule=2 oif=e1"), std::string::npos) << ir;
   EXPECT_NE(ir.find("(inbound)"), std::string::npos) << ir;
   EXPECT_EQ(ir.find("rule= "), std::string::npos) << ir;
@@ -161,6 +161,24 @@ TEST(Lowering, GatewaylessLinkStaysIpv4WhenOnlyIpv4IsSteeredToIt) {
   ASSERT_TRUE(r.c->ir) << r.diags;
   EXPECT_FALSE(r.c->ir->uses_v6);
   EXPECT_EQ(Ip6(*r.c->ir).find("route replace"), std::string::npos);
+}
+
+// Only rules that can decide the router's own first route lookup become selector ip rules:
+// `to` (or `iif lo`), without `from` and without another `iif` (docs/architecture.md).
+TEST(Lowering, SelectorRulesOnlyWhereTheyChooseTheRoutersSource) {
+  auto r = CompileText(
+      "link a { device e1; gateway 10.0.1.1; address 10.0.1.2; }\n"
+      "policy { from 10.1.0.0/16 via a; from 10.2.0.0/16 to 10.3.0.0/16 via a; "
+      "iif lan0 to 10.4.0.0/16 via a; to 10.5.0.0/16 via a; iif lo to 10.6.0.0/16 via a; "
+      "to 10.7.0.0/16 via main; }\n");
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  std::vector<std::pair<uint32_t, size_t>> got = SelectorPrefs(*r.c->ir, Family::kV4);
+  ASSERT_EQ(got.size(), 3u) << ir::Print(*r.c->ir);
+  EXPECT_EQ(got[0].second, 3u);
+  EXPECT_EQ(got[1].second, 4u);
+  EXPECT_EQ(got[2].second, 5u);
+  // The link's address gets its own rule now that no `from` selector can stand for it.
+  EXPECT_EQ(r.c->ir->ip_rules.back().kind, ir::IpRuleKind::kLinkAddress);
 }
 
 TEST(Lowering, IsDeterministic) {

@@ -16,7 +16,8 @@ IpRuleKindInfo Describe(IpRuleKind kind) {
     case IpRuleKind::kFwmark:
       return {"fwmark", "one rule per mark", PrefSlot::kShared};
     case IpRuleKind::kSelector:
-      return {"selector", "policy rules ip rule can express", PrefSlot::kPerRule};
+      return {"selector", "policy rules that steer the router itself by destination",
+              PrefSlot::kPerRule};
     case IpRuleKind::kLinkAddress:
       return {"link-address", "each uplink's own address", PrefSlot::kPerAddress};
   }

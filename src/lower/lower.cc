@@ -7,7 +7,6 @@
 #include <iterator>
 #include <map>
 #include <set>
-#include <tuple>
 
 #include "pbrc/ir.h"
 #include "pbrc/syntax.h"
@@ -313,20 +312,17 @@ class Lowering {
     }
     // 4. rules ip rule can express, for the route lookup before nft sees the packet. Each
     // condition kind says whether it can (kIpRuleExpressible): none is left out by omission.
+    // Only those that can change that lookup's outcome (ChoosesRouterSource): every selector
+    // rule is walked by every unmarked route lookup, per packet.
     for (RuleId id = 0; id < m_.rules.size(); ++id) {
       const model::Rule& r = m_.rules[id];
-      if (!model::Find<model::OifCond>(r) && model::IpRuleExpressible(r)) {
+      if (!model::Find<model::OifCond>(r) && model::IpRuleExpressible(r) &&
+          ChoosesRouterSource(r)) {
         SelectorRule(r, id, IpRuleKind::kSelector);
       }
     }
-    // 5. each link's own addresses route by the link's table, unless a selector rule
-    // already says exactly that.
-    std::set<SelectorKey> selectors;
-    for (const auto& o : p_.ip_rules) {
-      if (o.kind == IpRuleKind::kSelector && o.from && !o.to && o.iif.empty() && o.target) {
-        selectors.insert(KeyOf(o));
-      }
-    }
+    // 5. each link's own addresses route by the link's table (sockets bound to them, and
+    // answers the router gives from them).
     for (size_t i = 0; i < m_.links.size(); ++i) {
       for (const auto& a : m_.links[i].addrs) {
         if (a.family == Family::kV6 && !p_.uses_v6) continue;
@@ -336,15 +332,21 @@ class Lowering {
         s.from = Prefix{a, Bits(a.family)};
         s.target = i;
         s.origin = OriginOf(m_.links[i].range, sm_);
-        if (!selectors.count(KeyOf(s))) p_.ip_rules.push_back(s);
+        p_.ip_rules.push_back(s);
       }
     }
   }
 
-  // `from PREFIX lookup TARGET` of one family: what makes a link-address rule redundant.
-  using SelectorKey = std::tuple<Family, U128, int, size_t>;
-  static SelectorKey KeyOf(const IpRule& r) {
-    return {r.family, r.from->addr.value, r.from->len, *r.target};
+  // Whether a selector rule for `r` can decide anything nft does not. Forwarded packets are
+  // marked in prerouting before their route lookup, so the fwmark rules take them first.
+  // What is left is the router's own first lookup: unmarked, input device `lo`, and for an
+  // unbound socket source 0.0.0.0 or ::, so `from` never matches it, and when the source is
+  // bound the rule's mark reroutes the packet in the output chain anyway. A `to` (or an
+  // `iif lo`) rule picks the uplink, and so the source address, before nft runs.
+  static bool ChoosesRouterSource(const model::Rule& r) {
+    const model::IifCond* iif = model::Find<model::IifCond>(r);
+    if (FromOf(r) || (iif && iif->device != "lo")) return false;
+    return ToOf(r) || iif;
   }
 
   void SelectorRule(const model::Rule& r, RuleId id, IpRuleKind kind) {

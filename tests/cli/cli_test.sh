@@ -214,10 +214,10 @@ check diff-same 0 "$pbrc" diff $g/same.old.pbr $g/same.new.pbr
 expect diff-same-summary grep -qx 'plan: 0 to add, 0 to change, 0 to remove' "$tmp/out"
 check diff-itself 0 "$pbrc" diff examples/seed.pbr examples/seed.pbr
 check diff-changes 2 "$pbrc" diff $g/seed.old.pbr $g/seed.new.pbr
-expect diff-summary-last bash -c "tail -n1 '$tmp/out' | grep -qx 'plan: 7 to add, 4 to change, 2 to remove'"
+expect diff-summary-last bash -c "tail -n1 '$tmp/out' | grep -qx 'plan: 4 to add, 4 to change, 1 to remove'"
 expect diff-no-colour-when-piped bash -c "! grep -q $'\e' '$tmp/out'"
 check diff-reverse 2 "$pbrc" diff $g/seed.new.pbr $g/seed.old.pbr
-expect diff-reverse-summary bash -c "tail -n1 '$tmp/out' | grep -qx 'plan: 2 to add, 4 to change, 7 to remove'"
+expect diff-reverse-summary bash -c "tail -n1 '$tmp/out' | grep -qx 'plan: 1 to add, 4 to change, 4 to remove'"
 check diff-json 2 "$pbrc" diff --format json $g/seed.old.pbr $g/seed.new.pbr
 expect diff-json-schema grep -q '"schema": "pbrc-plan/1"' "$tmp/out"
 check diff-markdown 2 "$pbrc" diff --format markdown $g/seed.old.pbr $g/seed.new.pbr

@@ -47,14 +47,14 @@ link wan2 {
 
 policy {
   from set office to set dst via wan1;
-  from 10.30.0.0/16 via wan2;
+  to 10.30.0.0/16 via wan2;
   proto udp dport 53 via wan2;
 }
 POLICY
 # B: one office prefix less, one IPv6 prefix more, the UDP rule moves to wan1, a new
 # selector rule, wan2's IPv4 gateway changes, strict rp_filter on eth1.
 sed -e 's|10.20.0.0/24, 10.20.1.0/24, 2001:db8:20::/48|10.20.0.0/24, 2001:db8:20::/48, 2001:db8:21::/48|' \
-    -e 's|proto udp dport 53 via wan2;|proto udp dport 53 via wan1;\n  from 10.40.0.0/16 via wan1;|' \
+    -e 's|proto udp dport 53 via wan2;|proto udp dport 53 via wan1;\n  to 10.40.0.0/16 via wan1;|' \
     -e 's|gateway 10.0.2.1;|gateway 10.0.2.9;|' \
     -e 's|  address 10.0.1.2;|  address 10.0.1.2;\n  rp_filter strict;|' "$tmp/A.pbr" > "$tmp/B.pbr"
 "$PBRC" compile "$tmp/A.pbr" -o "$tmp" || fail "pbrc compile A failed"
@@ -125,7 +125,7 @@ cat > "$tmp/want" <<'WANT'
   ~ rule classify_stateless_forward rule 2  (rule 2 B.pbr:30 -> wan1)
   + rule classify_stateless_forward rule 3  (rule 3 B.pbr:31 -> wan1)
   - ip-rule ip pref 403 from 10.0.1.2
-  + ip-rule ip pref 403 from 10.40.0.0/16  (B.pbr:31)
+  + ip-rule ip pref 403 to 10.40.0.0/16  (B.pbr:31)
   + ip-rule ip pref 404 from 10.0.1.2  (B.pbr:13)
   ~ route ip table 4001 default  (B.pbr:21)
   ~ sysctl net.ipv4.conf.eth1.rp_filter
@@ -147,9 +147,9 @@ grep -q '"schema": "pbrc-plan/1"' "$tmp/plan.json" || fail "json plan has no sch
 # Hand tampering inside pbrc's objects, IPv4 and IPv6.
 in_ns r nft add element inet pbrdiff dst_v4 '{ 192.0.2.77 }' || fail "tamper: add element"
 in_ns r nft add element inet pbrdiff dst_v6 '{ 2001:db8:77::/64 }' || fail "tamper: add element v6"
-pref="$(in_ns r ip rule show | sed -n 's/^\([0-9]*\):.*from 10.30.0.0\/16.*/\1/p')"
+pref="$(in_ns r ip rule show | sed -n 's/^\([0-9]*\):.*to 10.30.0.0\/16.*/\1/p')"
 [ -n "$pref" ] || fail "no ip rule for 10.30.0.0/16 applied"
-in_ns r ip rule del pref "$pref" from 10.30.0.0/16 || fail "tamper: ip rule del"
+in_ns r ip rule del pref "$pref" to 10.30.0.0/16 || fail "tamper: ip rule del"
 in_ns r ip -6 rule del pref 401 fwmark 0x1/0xf || fail "tamper: ip -6 rule del"
 in_ns r ip route replace default via 10.0.1.99 dev eth1 table 4000 proto 251 || fail "tamper: route"
 in_ns r ip -6 route replace default via 2001:db8:2::99 dev eth2 table 4001 proto 251 || fail "tamper: route v6"
@@ -159,7 +159,7 @@ plan 2 "$tmp/A.pbr"
 has "~ set dst_v4 ip: 0 added, 1 removed"
 has "- 192.0.2.77"
 has "- 2001:db8:77::/64"
-has "+ ip-rule ip pref $pref from 10.30.0.0/16"
+has "+ ip-rule ip pref $pref to 10.30.0.0/16"
 has "+ ip-rule ip6 pref 401 fwmark 0x1/0xf"
 has "- via 10.0.1.99 dev eth1 proto 251"
 has "- via 2001:db8:2::99 dev eth2 proto 251"
@@ -178,7 +178,7 @@ cat > "$tmp/want" <<'WANT'
   ~ set dst_v4 ip: 0 added, 1 removed (drift)
   ~ set dst_v6 ip6: 0 added, 1 removed (drift)
   - rule classify #1 (kernel) (drift)
-  + ip-rule ip pref 402 from 10.30.0.0/16 (drift)
+  + ip-rule ip pref 402 to 10.30.0.0/16 (drift)
   + ip-rule ip6 pref 401 fwmark 0x1/0xf (drift)
   ~ route ip table 4000 default (drift)
   ~ route ip6 table 4001 default (drift)
