@@ -13,8 +13,10 @@ if [ "${1:-}" = --quick ]; then
   build-bench/pbrc_bench 100000 3
   build-bench/pbrc_scale_bench build-bench/pbrc quick
   build-bench/pbrc_stage_mem_bench 100000
+  build-bench/pbrc_regions_bench
 else
   build-bench/pbrc_bench "$@"
   build-bench/pbrc_scale_bench build-bench/pbrc long
   build-bench/pbrc_stage_mem_bench 1000000
+  build-bench/pbrc_regions_bench
 fi

@@ -95,12 +95,13 @@ enum class OptionKind {
   kTableIds,
   kProtocol,
   kCounters,
-  kComments
+  kComments,
+  kClassify
 };
 struct Option {
   OptionKind kind;
   std::vector<Number> numbers;  // mask, band lo/hi, ids lo/hi, protocol
-  std::optional<Name> name;     // nft table
+  std::optional<Name> name;     // nft table, classify form
   bool flag = false;            // counters/comments on|off
   Range range;
 };

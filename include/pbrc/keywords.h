@@ -10,11 +10,12 @@
 
 namespace pbrc {
 
-inline constexpr std::array<std::string_view, 40> kKeywords = {
-    "import",   "options", "set",   "ports", "link",       "policy",     "from",     "to",
-    "via",      "dev",     "main",  "table", "file",       "except",     "device",   "gateway",
-    "address",  "mark",    "mask",  "route", "nat",        "masquerade", "snat",     "rp_filter",
-    "strict",   "loose",   "on",    "off",   "preference", "ids",        "protocol", "counters",
-    "comments", "proto",   "sport", "dport", "iif",        "oif",        "nft",      "inbound"};
+inline constexpr std::array<std::string_view, 41> kKeywords = {
+    "import",     "options", "set",       "ports",    "link",     "policy",  "from",
+    "to",         "via",     "dev",       "main",     "table",    "file",    "except",
+    "device",     "gateway", "address",   "mark",     "mask",     "route",   "nat",
+    "masquerade", "snat",    "rp_filter", "strict",   "loose",    "on",      "off",
+    "preference", "ids",     "protocol",  "counters", "comments", "proto",   "sport",
+    "dport",      "iif",     "oif",       "nft",      "inbound",  "classify"};
 
 }  // namespace pbrc

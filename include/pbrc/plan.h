@@ -15,7 +15,8 @@
 namespace pbrc::plan {
 
 // Render order of the groups.
-enum class Kind { kTable, kSet, kChain, kRule, kIpRule, kRoute, kNat, kSysctl };
+// kMap: a verdict map of `classify maps;` (its elements, read from a listing, are its attrs).
+enum class Kind { kTable, kSet, kChain, kRule, kIpRule, kRoute, kNat, kSysctl, kMap };
 const char* KindName(Kind k);    // "set", "rule", "ip-rule", ...
 const char* GroupTitle(Kind k);  // "sets", "rules", "ip rules", ...
 

@@ -25,6 +25,10 @@ inline std::string FormatPortRange(const PortRange& r) {
 // Where a checked rule steers (the model) and what a routing destination is (the IR).
 enum class TargetKind { kLink, kTable, kMain };
 
+// How the classification chains are built: verdict maps of disjoint regions where the rules
+// allow it (pbrc/regions.h), or one nft rule per policy rule (the reference form).
+enum class ClassifyForm { kLinear, kMaps };
+
 // The policy's `options`, checked; the IR keeps them for allocation and the emitters.
 struct Options {
   std::string nft_table = "pbr";
@@ -34,6 +38,7 @@ struct Options {
   uint32_t protocol = 250;
   bool counters = false;
   bool comments = true;
+  ClassifyForm classify = ClassifyForm::kLinear;
   // Where the options were given, for allocation diagnostics.
   std::optional<Range> mask_range, pref_range, table_ids_range;
 };

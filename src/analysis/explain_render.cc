@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "pbrc/analysis.h"
+#include "pbrc/regions.h"
 #include "pbrc/render_escape.h"
 #include "pbrc/text.h"
 
@@ -29,6 +30,22 @@ std::string RuleText(const ir::Program& p, const SourceManager& sm, size_t i) {
            "): a new connection arriving on '" + t.device + "' keeps that link";
   }
   return Where(sm, r.range) + ": " + SourceLine(sm, r.range);
+}
+
+// With `classify maps;`: where the rule sits in the chain the packet took, a map segment or
+// a linear rule (and why), as `--emit ir` lists the plan.
+std::string LookupText(const ir::Program& p, size_t rule, bool reply) {
+  auto plans = ir::PlanClassify(p);
+  const ir::ClassifyPlan& plan = plans[reply ? 1 : 0];
+  for (size_t s = 0; s < plan.segments.size(); ++s) {
+    const ir::Segment& seg = plan.segments[s];
+    if (rule < seg.first || rule >= seg.last) continue;
+    if (!seg.mapped) return "lookup:  a linear rule (" + seg.why + ")\n";
+    return std::string("lookup:  ") + (reply ? "reply" : "forward") + " segment " +
+           std::to_string(s) + ", a verdict map of " + std::to_string(seg.maps.size()) +
+           " lookup(s)\n";
+  }
+  return "";
 }
 
 }  // namespace
@@ -61,6 +78,7 @@ std::string ExplainText(const ir::Program& p, const SourceManager& sm, const Pac
     o += "rule:    " + RuleText(p, sm, *v.rule) + "\n";
     o += "chain:   " + v.chain + (v.as_reply ? " (as the reply of a flow this rule steered)" : "") +
          "\n";
+    if (p.opts.classify == ClassifyForm::kMaps) o += LookupText(p, *v.rule, v.as_reply);
     o += "mark:    " + Hex(v.mark) + "/" + Hex(p.opts.mark_mask) + " (" + t.name + ")\n";
   } else {
     o += "rule:    none matches (chain " + v.chain + "); the packet keeps mark 0 in mask " +

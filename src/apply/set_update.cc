@@ -17,7 +17,7 @@ namespace {
 
 bool NftObjectKind(plan::Kind k) {
   return k == plan::Kind::kTable || k == plan::Kind::kSet || k == plan::Kind::kChain ||
-         k == plan::Kind::kRule || k == plan::Kind::kNat;
+         k == plan::Kind::kRule || k == plan::Kind::kNat || k == plan::Kind::kMap;
 }
 
 // Normalized intervals are sorted by family, then start.

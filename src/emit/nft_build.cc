@@ -18,9 +18,22 @@ namespace {
 
 using Each = std::function<void(const Rule&)>;
 
+std::string RuleComment(const ir::Program& p, const ir::Classify& r, const char* what,
+                        const char* after) {
+  if (!p.opts.comments) return "";
+  if (r.inbound) what = "inbound";
+  // The rule id first: `diff` identifies the kernel's rules by it (src/live/nft_objects.cc),
+  // and a comment cut to nft's limit keeps its start.
+  std::string c = (r.rule ? "rule " + std::to_string(*r.rule) + " " : std::string()) + r.origin +
+                  (what[0] ? std::string(" ") + what : "") + " -> " + p.targets[r.target].name +
+                  after;
+  return syntax::NftComment(c);
+}
+
 class Builder {
  public:
-  explicit Builder(const ir::Program& p) : p_(p), mask_(p.opts.mark_mask) {}
+  Builder(const ir::Program& p, const std::optional<std::array<ir::ClassifyPlan, 2>>& plans)
+      : p_(p), plans_(plans), mask_(p.opts.mark_mask) {}
 
   void Restore(const Each& f) const {
     for (const auto& t : p_.targets) {
@@ -30,17 +43,19 @@ class Builder {
   }
 
   // New connections: first-match over the rules in IR order (inbound pins included); the
-  // packet mark and the connection mark (the save) are set together.
+  // packet mark and the connection mark (the save) are set together. With maps, a mapped
+  // segment is one lookup per map whose elements `goto` the target's mark chain.
   void Classify(bool save, const Each& f) const {
-    Rule rule;
-    for (const auto& r : p_.rules) {
-      uint32_t mark = p_.targets[r.target].mark;
-      Matches(r, false, "", rule);
-      rule.comment = Comment(r, "");
-      rule.stmts.push_back(Mark(false, mark));
-      if (save) rule.stmts.push_back(Mark(true, mark));
-      rule.stmts.push_back(Return{});
-      f(rule);
+    if (!plans_) {
+      for (const auto& r : p_.rules) ClassifyRule(r, save, f);
+      return;
+    }
+    const auto& segs = (*plans_)[0].segments;
+    for (size_t s = 0; s < segs.size(); ++s) {
+      if (!segs[s].mapped) {
+        for (size_t i = segs[s].first; i < segs[s].last; ++i) ClassifyRule(p_.rules[i], save, f);
+      }
+      Lookups(segs[s], s, false, f);
     }
   }
 
@@ -50,26 +65,36 @@ class Builder {
   // any other first match (main, a table, a link on another device) ends the reply walk and
   // the packet is classified as a new connection would be, without the save. Reversed `iif`
   // rules cannot know the flow's input device, so they mark on their link's device but never
-  // end the walk; inbound pins have no reversed form.
+  // end the walk; inbound pins have no reversed form. A mapped segment's elements go to the
+  // target's reply chain (links) or straight to the forward walk.
   void StatelessReply(const Each& f) const {
-    Rule rule;
-    for (const auto& r : p_.rules) {
-      if (r.inbound) continue;
-      const ir::Target& t = p_.targets[r.target];
-      if (t.kind == ir::TargetKind::kLink) {
-        Matches(r, true, t.device, rule);
-        rule.comment = Comment(r, "reply");
-        rule.stmts.push_back(Mark(false, t.mark));
-        rule.stmts.push_back(Return{});
-        f(rule);
+    if (!plans_) {
+      for (const auto& r : p_.rules) StatelessRule(r, f);
+    } else {
+      const auto& segs = (*plans_)[1].segments;
+      for (size_t s = 0; s < segs.size(); ++s) {
+        if (!segs[s].mapped) {
+          for (size_t i = segs[s].first; i < segs[s].last; ++i) StatelessRule(p_.rules[i], f);
+        }
+        Lookups(segs[s], s, true, f);
       }
-      if (!ir::Reversed(r).decidable) continue;  // e.g. `iif`: see StatelessReply's comment
-      const char* after = t.kind == ir::TargetKind::kLink ? " on another device: stop" : ": stop";
-      Matches(r, true, "", rule);
-      rule.comment = Comment(r, "reply", after);
-      rule.stmts.push_back(Goto{ir::kChainStatelessForward});
-      f(rule);
     }
+    f(Rule{{Goto{ir::kChainStatelessForward}}, ""});
+  }
+
+  // A target's mark chain (maps): the packet mark, and the connection's for a new one (a
+  // stateless packet has no connection entry to mark).
+  void MarkRules(size_t t, const Each& f) const {
+    uint32_t mark = p_.targets[t].mark;
+    f(Rule{{Mark(false, mark)}, ""});
+    f(Rule{{MatchCtState{{"new"}}, Mark(true, mark)}, ""});
+  }
+
+  // A link's reply chain (maps): a reply of its flow arrives on its device; anything else
+  // first met by this link's rule is classified as a new connection would be.
+  void ReplyRules(size_t t, const Each& f) const {
+    const ir::Target& target = p_.targets[t];
+    f(Rule{{MatchIfname{true, target.device}, Mark(false, target.mark), Return{}}, ""});
     f(Rule{{Goto{ir::kChainStatelessForward}}, ""});
   }
 
@@ -97,6 +122,43 @@ class Builder {
 
  private:
   SetMark Mark(bool ct, uint32_t value) const { return SetMark{ct, ~mask_, value}; }
+
+  void ClassifyRule(const ir::Classify& r, bool save, const Each& f) const {
+    uint32_t mark = p_.targets[r.target].mark;
+    Rule rule;
+    Matches(r, false, "", rule);
+    rule.comment = Comment(r, "");
+    rule.stmts.push_back(Mark(false, mark));
+    if (save) rule.stmts.push_back(Mark(true, mark));
+    rule.stmts.push_back(Return{});
+    f(rule);
+  }
+
+  void StatelessRule(const ir::Classify& r, const Each& f) const {
+    if (r.inbound) return;
+    Rule rule;
+    const ir::Target& t = p_.targets[r.target];
+    if (t.kind == ir::TargetKind::kLink) {
+      Matches(r, true, t.device, rule);
+      rule.comment = Comment(r, "reply");
+      rule.stmts.push_back(Mark(false, t.mark));
+      rule.stmts.push_back(Return{});
+      f(rule);
+    }
+    if (!ir::Reversed(r).decidable) return;  // e.g. `iif`: see StatelessReply's comment
+    const char* after = t.kind == ir::TargetKind::kLink ? " on another device: stop" : ": stop";
+    Matches(r, true, "", rule);
+    rule.comment = Comment(r, "reply", after);
+    rule.stmts.push_back(Goto{ir::kChainStatelessForward});
+    f(rule);
+  }
+
+  void Lookups(const ir::Segment& seg, size_t s, bool reply, const Each& f) const {
+    for (size_t k = 0; k < seg.maps.size(); ++k) {
+      const ir::RegionMap& m = seg.maps[k];
+      f(Rule{{Vmap{m.family, m.proto, m.port, reply, MapName(reply, s, k)}}, ""});
+    }
+  }
 
   // nft statements for IR conditions; one overload per alternative of ir::Cond. Statements
   // point into the conditions, which outlive the rule's rendering.
@@ -147,17 +209,11 @@ class Builder {
   }
 
   std::string Comment(const ir::Classify& r, const char* what, const char* after = "") const {
-    if (!p_.opts.comments) return "";
-    if (r.inbound) what = "inbound";
-    // The rule id first: `diff` identifies the kernel's rules by it (src/live/nft_objects.cc),
-    // and a comment cut to nft's limit keeps its start.
-    std::string c = (r.rule ? "rule " + std::to_string(*r.rule) + " " : std::string()) + r.origin +
-                    (what[0] ? std::string(" ") + what : "") + " -> " + p_.targets[r.target].name +
-                    after;
-    return syntax::NftComment(c);
+    return RuleComment(p_, r, what, after);
   }
 
   const ir::Program& p_;
+  const std::optional<std::array<ir::ClassifyPlan, 2>>& plans_;
   uint32_t mask_;
   mutable std::vector<ir::Cond> scratch_;
 };
@@ -165,33 +221,82 @@ class Builder {
 }  // namespace
 
 TableBuilder::TableBuilder(const ir::Program& p) : p_(p) {
-  chains_ = {{ir::kChainRestore, std::nullopt},
-             {ir::kChainClassify, std::nullopt},
-             {ir::kChainStateless, std::nullopt},
-             {ir::kChainStatelessForward, std::nullopt},
-             {"prerouting", Hook{"filter", "prerouting", "mangle", -150}},
-             {"output", Hook{"route", "output", "mangle", -150}}};
-  if (!p.nat.empty()) chains_.push_back({"postrouting", Hook{"nat", "postrouting", "srcnat", 100}});
+  using K = ChainKind;
+  chains_ = {{ir::kChainRestore, std::nullopt, K::kRestore},
+             {ir::kChainClassify, std::nullopt, K::kClassify},
+             {ir::kChainStateless, std::nullopt, K::kStateless},
+             {ir::kChainStatelessForward, std::nullopt, K::kStatelessForward}};
+  if (p.opts.classify == ClassifyForm::kMaps) {
+    plans_ = ir::PlanClassify(p);
+    for (size_t t = 0; t < p.targets.size(); ++t) {
+      chains_.push_back({MarkChain(t), std::nullopt, K::kMark, t});
+      if (p.targets[t].kind == ir::TargetKind::kLink) {
+        chains_.push_back({ReplyChain(t), std::nullopt, K::kReply, t});
+      }
+    }
+    for (size_t d = 0; d < 2; ++d) {
+      const auto& segs = (*plans_)[d].segments;
+      for (size_t s = 0; s < segs.size(); ++s) {
+        for (size_t k = 0; k < segs[s].maps.size(); ++k) {
+          maps_.push_back({MapName(d == 1, s, k), &segs[s].maps[k], d == 1, p.opts.counters});
+        }
+      }
+    }
+  }
+  chains_.push_back({"prerouting", Hook{"filter", "prerouting", "mangle", -150}, K::kEntry});
+  chains_.push_back({"output", Hook{"route", "output", "mangle", -150}, K::kEntry});
+  if (!p.nat.empty()) {
+    chains_.push_back({"postrouting", Hook{"nat", "postrouting", "srcnat", 100}, K::kPostrouting});
+  }
 }
 
 void TableBuilder::ForEachRule(size_t chain, const Each& f) const {
-  Builder b(p_);
-  switch (chain) {
-    case 0:
+  Builder b(p_, plans_);
+  const ChainHead& c = chains_[chain];
+  switch (c.kind) {
+    case ChainKind::kRestore:
       return b.Restore(f);
-    case 1:
+    case ChainKind::kClassify:
       return b.Classify(true, f);
-    case 2:
+    case ChainKind::kStateless:
       return b.StatelessReply(f);
-    case 3:
+    case ChainKind::kStatelessForward:
       return b.Classify(false, f);
-    case 4:
-    case 5:
+    case ChainKind::kEntry:
       return b.Entry(f);
-    default:
+    case ChainKind::kPostrouting:
       return b.Postrouting(f);
+    case ChainKind::kMark:
+      return b.MarkRules(c.target, f);
+    case ChainKind::kReply:
+      return b.ReplyRules(c.target, f);
   }
 }
+
+void TableBuilder::ForEachElement(size_t map,
+                                  const std::function<void(const MapElement&)>& f) const {
+  const MapHead& m = maps_[map];
+  MapElement e;
+  for (const auto& el : m.map->elements) {
+    const ir::Classify& r = p_.rules[el.rule];
+    const ir::Target& t = p_.targets[r.target];
+    e.key = &el.key;
+    if (!m.reply) {
+      e.chain = MarkChain(r.target);
+    } else {
+      e.chain = t.kind == ir::TargetKind::kLink ? ReplyChain(r.target) : ir::kChainStatelessForward;
+    }
+    e.comment = RuleComment(p_, r, m.reply ? "reply" : "", "");
+    f(e);
+  }
+}
+
+std::string MapName(bool reply, size_t seg, size_t k) {
+  return std::string(reply ? "reply_m" : "classify_m") + std::to_string(seg) + "_" +
+         std::to_string(k);
+}
+std::string MarkChain(size_t t) { return "mark_t" + std::to_string(t); }
+std::string ReplyChain(size_t t) { return "reply_t" + std::to_string(t); }
 
 // Names nft resolves without /etc/protocols quirks (pbrc/protocols.h); others stay numeric.
 const char* ProtoName(uint8_t proto) {

@@ -157,6 +157,15 @@ struct StmtJson {
     w.Object().Key("goto").Object().Key("target").String(g.chain).End().End();
   }
   void operator()(const Return&) const { w.Object().Key("return").Null().End(); }
+  void operator()(const Vmap& v) const {
+    const char* ip = v.family == Family::kV4 ? "ip" : "ip6";
+    w.Object().Key("vmap").Object().Key("key").Object().Key("concat").Array();
+    Payload(w, ip, "saddr");
+    Payload(w, ip, "daddr");
+    if (v.proto) Key(w, "meta", "l4proto");
+    if (v.port) Payload(w, "th", v.reply ? "sport" : "dport");
+    w.End().End().Key("data").String("@" + v.map).End().End();
+  }
   void operator()(const Masquerade&) const { w.Object().Key("masquerade").Null().End(); }
   void operator()(const Snat& s) const {
     w.Object().Key("snat").Object();
@@ -184,6 +193,42 @@ void AddSet(JsonWriter& w, ChunkedWriter& out, const std::string& table, const i
     Interval(w, e);
     out.Step();
   }
+  w.End().End().End().End();
+}
+
+// One key field of a map element, as nft's JSON writes it.
+void KeyField(JsonWriter& w, const ir::Span& s, int field, Family f) {
+  if (field == ir::kKeySaddr || field == ir::kKeyDaddr) return Interval(w, {f, s.lo, s.hi});
+  if (field == ir::kKeyProto && s.lo == s.hi) return Proto(w, static_cast<uint8_t>(s.lo));
+  PortValue(w, {static_cast<uint16_t>(s.lo), static_cast<uint16_t>(s.hi)});
+}
+
+// A verdict map (see EmitMap in nft_text.cc); added after the chains its elements name.
+void AddMap(JsonWriter& w, ChunkedWriter& out, const TableBuilder& t, size_t i) {
+  const MapHead& m = t.Maps()[i];
+  const ir::RegionMap& r = *m.map;
+  Command(w, "add", "map", t.Name());
+  const char* addr = r.family == Family::kV4 ? "ipv4_addr" : "ipv6_addr";
+  w.Key("name").String(m.name).Key("type").Array().String(addr).String(addr);
+  if (r.proto) w.String("inet_proto");
+  if (r.port) w.String("inet_service");
+  w.End().Key("map").String("verdict").Key("flags").Array().String("interval").End();
+  if (m.counter) w.Key("stmt").Array().Object().Key("counter").Null().End().End();
+  w.Key("elem").Array();
+  int fields = 2 + r.proto + r.port;  // a port implies a proto
+  t.ForEachElement(i, [&](const MapElement& e) {
+    w.Array().Object().Key("elem").Object().Key("val").Object().Key("concat").Array();
+    for (int f = 0; f < fields; ++f) KeyField(w, (*e.key)[f], f, r.family);
+    w.End().End();
+    if (!e.comment.empty()) w.Key("comment").String(e.comment);
+    if (m.counter) {
+      w.Key("counter").Object().Key("packets").Int(0).Key("bytes").Int(0).End();
+    }
+    w.End().End();
+    w.Object().Key("goto").Object().Key("target").String(e.chain).End().End();
+    w.End();
+    out.Step();
+  });
   w.End().End().End().End();
 }
 
@@ -222,6 +267,7 @@ void RenderJson(const TableBuilder& t, Sink& sink) {
   for (const auto& s : t.Sets()) AddSet(w, out, table, s);
   const auto& chains = t.Chains();
   for (const auto& c : chains) AddChain(w, table, c);
+  for (size_t i = 0; i < t.Maps().size(); ++i) AddMap(w, out, t, i);
   for (size_t i = 0; i < chains.size(); ++i) {
     t.ForEachRule(i, [&](const Rule& r) {
       AddRule(w, table, chains[i].name, r);

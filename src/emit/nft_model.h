@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pbrc/ir.h"
+#include "pbrc/regions.h"
 #include "pbrc/sink.h"
 
 namespace pbrc::nft {
@@ -65,14 +66,22 @@ struct Goto {  // no return address: a `return` in the target leaves the calling
   std::string chain;
 };
 struct Return {};
+// KEY vmap @map: saddr . daddr [. meta l4proto [. th dport|sport]] of one family.
+struct Vmap {
+  Family family;
+  bool proto;
+  bool port;
+  bool reply;  // the port is the source port (the reply maps)
+  std::string map;
+};
 struct Masquerade {};
 struct Snat {
   Family family;
   Addr to;
 };
-using Stmt =
-    std::variant<MatchAddr, MatchNfproto, MatchL4proto, MatchPorts, MatchPayload, MatchIfname,
-                 MatchMark, MatchCtState, SetMark, Counter, Jump, Goto, Return, Masquerade, Snat>;
+using Stmt = std::variant<MatchAddr, MatchNfproto, MatchL4proto, MatchPorts, MatchPayload,
+                          MatchIfname, MatchMark, MatchCtState, SetMark, Counter, Jump, Goto,
+                          Return, Vmap, Masquerade, Snat>;
 
 struct Rule {
   std::vector<Stmt> stmts;
@@ -86,9 +95,37 @@ struct Hook {
   int prio_value;    // -150, 100
 };
 
+// What a chain holds, for TableBuilder::ForEachRule. kMark/kReply are one per target.
+enum class ChainKind {
+  kRestore,
+  kClassify,
+  kStateless,
+  kStatelessForward,
+  kEntry,
+  kPostrouting,
+  kMark,
+  kReply
+};
+
 struct ChainHead {
   std::string name;
   std::optional<Hook> hook;
+  ChainKind kind = ChainKind::kEntry;
+  size_t target = 0;  // kMark, kReply
+};
+
+// A verdict map of regions (pbrc/regions.h): its key is the map's, every element jumps
+// (`goto`) to a chain. Elements carry a counter when `counter`.
+struct MapHead {
+  std::string name;
+  const ir::RegionMap* map;
+  bool reply;
+  bool counter;
+};
+struct MapElement {
+  const ir::Box* key;
+  std::string chain;    // the element's verdict: goto chain
+  std::string comment;  // "rule 3 a.pbr:7 -> wan1", or empty
 };
 
 // pbrc's table `inet NAME` for one program: its sets are the IR's, its chains are listed up
@@ -102,11 +139,22 @@ class TableBuilder {
   const std::vector<ChainHead>& Chains() const { return chains_; }
   // Calls f with each rule of Chains()[chain] in order; a rule lives only during its call.
   void ForEachRule(size_t chain, const std::function<void(const Rule&)>& f) const;
+  // The verdict maps (`classify maps;`), and each one's elements in order.
+  const std::vector<MapHead>& Maps() const { return maps_; }
+  void ForEachElement(size_t map, const std::function<void(const MapElement&)>& f) const;
 
  private:
   const ir::Program& p_;
   std::vector<ChainHead> chains_;
+  std::optional<std::array<ir::ClassifyPlan, 2>> plans_;  // with `classify maps;` only
+  std::vector<MapHead> maps_;
 };
+
+// The name of segment `seg`'s map `k` in a direction: "classify_m3_0", "reply_m3_0".
+std::string MapName(bool reply, size_t seg, size_t k);
+// The chain names of target `t`'s mark and reply chains.
+std::string MarkChain(size_t t);
+std::string ReplyChain(size_t t);
 
 // Both write to `out` in pieces (emit/chunked.h): nothing holds the whole text. `staged`: the
 // table dormant and its sets without elements (NftTextStaged).

@@ -2,6 +2,7 @@
 // delete valid when the table does not exist yet (nft 1.0.6 has no `destroy`), `delete`
 // drops the old table with all its sets, and the new table follows.
 #include "nft_model.h"
+#include "pbrc/regions.h"
 #include "pbrc/syntax.h"
 #include "pbrc/text.h"
 
@@ -85,6 +86,13 @@ struct StmtText {
   std::string operator()(const Jump& j) const { return "jump " + j.chain; }
   std::string operator()(const Goto& g) const { return "goto " + g.chain; }
   std::string operator()(const Return&) const { return "return"; }
+  std::string operator()(const Vmap& v) const {
+    std::string ip = AddrKeyword(v.family);
+    std::string k = ip + " saddr . " + ip + " daddr";
+    if (v.proto) k += " . meta l4proto";
+    if (v.port) k += v.reply ? " . th sport" : " . th dport";
+    return k + " vmap @" + v.map;
+  }
   std::string operator()(const Masquerade&) const { return "masquerade"; }
   std::string operator()(const Snat& s) const {
     return "snat " + AddrKeyword(s.family) + " to " + FormatAddr(s.to);
@@ -117,6 +125,42 @@ void EmitSet(ChunkedWriter& w, const ir::Set& s, bool staged) {
   os += "\n\t\t}\n\t}\n\n";
 }
 
+// One key field of a map element as nft writes it.
+std::string KeyField(const ir::Span& s, int field, Family f) {
+  if (field == ir::kKeySaddr || field == ir::kKeyDaddr) return FormatInterval({f, s.lo, s.hi});
+  if (field == ir::kKeyProto && s.lo == s.hi) return Proto(static_cast<uint8_t>(s.lo));
+  auto lo = static_cast<uint16_t>(s.lo), hi = static_cast<uint16_t>(s.hi);
+  return FormatPortRange({lo, hi});  // protocols as numbers 0-255, ports 0-65535
+}
+
+// A verdict map of regions: typed by its key, `flags interval` (concatenated ranges need
+// it), per-element counters with `counters on;`, one element per line with its rule.
+void EmitMap(ChunkedWriter& w, const TableBuilder& t, size_t i) {
+  const MapHead& m = t.Maps()[i];
+  const ir::RegionMap& r = *m.map;
+  std::string& os = w.buf();
+  std::string addr = r.family == Family::kV4 ? "ipv4_addr" : "ipv6_addr";
+  os += "\tmap " + m.name + " {\n\t\ttype " + addr + " . " + addr;
+  if (r.proto) os += " . inet_proto";
+  if (r.port) os += " . inet_service";
+  os += " : verdict\n\t\tflags interval\n";
+  if (m.counter) os += "\t\tcounter\n";
+  os += "\t\telements = {";
+  int fields = 2 + r.proto + r.port;
+  const char* sep = " ";
+  t.ForEachElement(i, [&](const MapElement& e) {
+    os += sep;
+    sep = ",\n\t\t\t     ";
+    for (int f = 0; f < fields; ++f) {
+      os += (f ? " . " : "") + KeyField((*e.key)[f], f, r.family);  // a port implies a proto
+    }
+    if (!e.comment.empty()) os += " comment " + QuotedNftString(e.comment);
+    os += " : goto " + e.chain;
+    w.Step();
+  });
+  os += " }\n\t}\n\n";
+}
+
 void EmitRule(ChunkedWriter& w, const Rule& r) {
   std::string& os = w.buf();
   os += "\t\t";
@@ -142,6 +186,7 @@ void RenderText(const TableBuilder& t, const ir::Program& p, Sink& out, bool sta
         name + "\ntable inet " + name + " {\n";
   if (staged) os += "\tflags dormant\n\n";
   for (const auto& s : t.Sets()) EmitSet(w, s, staged);
+  for (size_t i = 0; i < t.Maps().size(); ++i) EmitMap(w, t, i);
   const auto& chains = t.Chains();
   for (size_t i = 0; i < chains.size(); ++i) {
     const ChainHead& c = chains[i];

@@ -88,6 +88,8 @@ std::string OptionText(const ast::Option& o) {
       return std::string("counters ") + (o.flag ? "on" : "off") + ";";
     case ast::OptionKind::kComments:
       return std::string("comments ") + (o.flag ? "on" : "off") + ";";
+    case ast::OptionKind::kClassify:
+      return "classify " + NameText(*o.name) + ";";
   }
   return "";
 }

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "pbrc/ir.h"
+#include "pbrc/regions.h"
 #include "pbrc/text.h"
 
 namespace pbrc::ir {
@@ -56,7 +57,8 @@ void Print(const Program& p, Sink& out) {
      << " protocol=" << o.protocol << " preference=" << o.pref_lo << "-" << o.pref_hi
      << " table-ids=" << o.table_lo << "-" << o.table_hi
      << " counters=" << (o.counters ? "on" : "off") << " comments=" << (o.comments ? "on" : "off")
-     << " ipv6=" << (p.uses_v6 ? "yes" : "no") << "\n";
+     << " ipv6=" << (p.uses_v6 ? "yes" : "no")
+     << (o.classify == ClassifyForm::kMaps ? " classify=maps" : "") << "\n";
   static const char* kKinds[] = {"link", "table", "main"};
   for (const auto& t : p.targets) {
     os << "target " << t.name << " kind=" << kKinds[static_cast<int>(t.kind)];
@@ -80,6 +82,9 @@ void Print(const Program& p, Sink& out) {
     os << " -> " << p.targets[r.target].name << " mark=" << Hex(p.targets[r.target].mark)
        << (r.inbound ? " (inbound)" : "") << "\n";
     step();
+  }
+  if (o.classify == ClassifyForm::kMaps) {
+    for (const auto& plan : PlanClassify(p)) os << PlanText(p, plan);
   }
   for (const auto& r : p.ip_rules) {
     os << "ip-rule " << Fam(r.family) << " pref=" << r.pref << " " << Describe(r.kind).name;

@@ -33,7 +33,12 @@ bool FromIr(plan::Kind k) {
 
 bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err) {
   ir::Program small = p;
-  for (auto& s : small.sets) plan::TrimElements(s, 1);
+  // Sets are compared from the IR, so their listing needs one element each; the maps of
+  // `classify maps;` hold copies of the sets' intervals and are compared as listed, so with
+  // maps the sets stay whole (slower for big sets, but a trimmed set would change the maps).
+  if (p.opts.classify != ClassifyForm::kMaps) {
+    for (auto& s : small.sets) plan::TrimElements(s, 1);
+  }
   std::string canonical;
   plan::State listed;
   if (!CanonicalNftListing(emit::NftText(small), p.opts.nft_table, canonical, err)) return false;

@@ -4,6 +4,7 @@
 // with ("rule 7 ..."), or by chain and position when it has none, compared as their
 // expression (ExprText, counter values left out), the comment being the origin. Both sides of
 // a live plan go through here, so the same rule lists the same way.
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -52,6 +53,26 @@ bool AddSet(const json& s, plan::State& out, std::string& err) {
   o.elements = Normalize(std::move(o.elements));
   out.objects.push_back(std::move(o));
   return true;
+}
+
+// A verdict map (`classify maps;`): its key type, flags and elements (verdicts included,
+// counter values left out) as canonical text, one element a line in sorted order: any
+// element that differs makes the map differ, so apply replaces the table.
+plan::Object MapObject(const json& m) {
+  std::string attrs = m["type"].dump() + " " + m.value("map", "") + " " +
+                      (m.contains("flags") ? m["flags"].dump() : "");
+  std::vector<std::string> els;
+  if (m.contains("elem")) {
+    for (json e : m["elem"]) {
+      if (e.is_array() && !e.empty() && e[0].is_object() && e[0].contains("elem")) {
+        e[0]["elem"].erase("counter");
+      }
+      els.push_back(e.dump());
+    }
+  }
+  std::sort(els.begin(), els.end());
+  for (const auto& e : els) attrs += "\n" + e;
+  return {plan::Kind::kMap, m.value("name", ""), attrs, "", {}};
 }
 
 std::string ChainAttrs(const json& c) {
@@ -105,6 +126,8 @@ bool NftObjects(const std::string& text, plan::State& out, std::string& err) {
             {plan::Kind::kTable, t.value("family", "") + " " + t.value("name", ""), "", "", {}});
       } else if (item.contains("set")) {
         if (!AddSet(item["set"], out, err)) return false;
+      } else if (item.contains("map")) {
+        out.objects.push_back(MapObject(item["map"]));
       } else if (item.contains("chain")) {
         const auto& c = item["chain"];
         out.objects.push_back({plan::Kind::kChain, c.value("name", ""), ChainAttrs(c), "", {}});

@@ -103,14 +103,14 @@ std::string Summary(const Plan& p) {
 }
 
 const char* KindName(Kind k) {
-  static const char* kNames[] = {"table",   "set",   "chain", "rule",
-                                 "ip-rule", "route", "nat",   "sysctl"};
+  static const char* kNames[] = {"table", "set", "chain",  "rule", "ip-rule",
+                                 "route", "nat", "sysctl", "map"};
   return kNames[static_cast<int>(k)];
 }
 
 const char* GroupTitle(Kind k) {
-  static const char* kTitles[] = {"table",    "sets",   "chains", "rules",
-                                  "ip rules", "routes", "nat",    "sysctls"};
+  static const char* kTitles[] = {"table",  "sets", "chains",  "rules", "ip rules",
+                                  "routes", "nat",  "sysctls", "maps"};
   return kTitles[static_cast<int>(k)];
 }
 

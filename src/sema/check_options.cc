@@ -91,6 +91,16 @@ void Apply(const ast::Option& o, model::Options& out, Diagnostics& diags) {
     case ast::OptionKind::kComments:
       out.comments = o.flag;
       break;
+    case ast::OptionKind::kClassify:
+      if (o.name->text == "maps" || o.name->text == "linear") {
+        out.classify = o.name->text == "maps" ? ClassifyForm::kMaps : ClassifyForm::kLinear;
+      } else {
+        diags
+            .Error(Code::kClassifyForm, o.name->range,
+                   "unknown classify form '" + o.name->text + "'")
+            .help = "write 'classify maps;' or 'classify linear;'";
+      }
+      break;
   }
 }
 

@@ -1,0 +1,183 @@
+// The region compiler: first-match rules as maps of disjoint regions (pbrc/regions.h).
+// Rules are taken in order into an open segment; each new rule's boxes minus the regions the
+// segment already holds become its regions, so an earlier rule keeps whatever it covers. A
+// rule that cannot be keyed closes the segment and stays linear; one that would overflow a
+// map closes it and opens the next.
+#include "pbrc/regions.h"
+
+#include "region_keys.h"
+
+namespace pbrc::ir {
+namespace {
+
+using Elements = std::vector<RegionMap::Element>;
+
+// The segment's maps of one family as they grow: all its rules (level 2), those without a
+// port condition (1), those without protocol or port condition (0): the lookups a packet
+// whose port or protocol is unreadable still gets right.
+struct FamilyMaps {
+  std::array<Elements, 3> level;
+  bool proto = false, port = false;  // some rule of the segment has such a condition
+  size_t Count() const { return level[0].size() + level[1].size() + level[2].size(); }
+};
+
+// The pieces of `boxes` no element covers yet.
+std::vector<Box> Uncovered(std::vector<Box> boxes, const Elements& elements) {
+  std::vector<Box> next;
+  for (const auto& e : elements) {
+    next.clear();
+    for (const Box& b : boxes) regions::Minus(b, e.key, next);
+    boxes.swap(next);
+    if (boxes.empty()) break;
+  }
+  return boxes;
+}
+
+class Planner {
+ public:
+  Planner(const Program& p, Direction d, RegionBudget& budget) : p_(p), budget_(budget) {
+    plan_.direction = d;
+  }
+
+  ClassifyPlan Run() {
+    for (size_t i = 0; i < p_.rules.size(); ++i) Add(i);
+    Close();
+    return std::move(plan_);
+  }
+
+ private:
+  struct Pending {  // one rule's new regions, per family and level
+    std::array<std::array<std::vector<Box>, 3>, 2> pieces;
+    std::array<bool, 2> proto{}, port{};
+  };
+
+  void Add(size_t i) {
+    const Classify& r = p_.rules[i];
+    if (p_.opts.classify == ClassifyForm::kLinear) return Linear(i, "classify linear");
+    if (r.inbound && plan_.direction == Direction::kReply) {  // no reversed form: nothing
+      if (open_) return void(++seg_.last);
+      return Linear(i, "an inbound pin has no reversed form");
+    }
+    std::array<std::optional<regions::KeyedRule>, 2> keyed;
+    for (Family f : {Family::kV4, Family::kV6}) {
+      std::string why;
+      keyed[Index(f)] = regions::Keyed(p_, r, plan_.direction, f, &why);
+      if (!why.empty()) return Linear(i, why);
+      if (keyed[Index(f)] && keyed[Index(f)]->Boxes() > kMaxMapRegions) {
+        return Linear(i, "needs more than " + std::to_string(kMaxMapRegions) + " regions");
+      }
+    }
+    Pending pend = Split(keyed);
+    if (!Fits(pend) && open_) {
+      Close();
+      pend = Split(keyed);
+    }
+    if (!Fits(pend)) return Linear(i, "the program's region budget is spent");
+    Commit(i, pend);
+  }
+
+  static size_t Index(Family f) { return f == Family::kV4 ? 0 : 1; }
+
+  Pending Split(const std::array<std::optional<regions::KeyedRule>, 2>& keyed) const {
+    Pending out;
+    for (size_t f = 0; f < 2; ++f) {
+      if (!keyed[f]) continue;
+      const regions::KeyedRule& k = *keyed[f];
+      std::vector<Box> boxes = regions::BoxesOf(k);
+      out.proto[f] = k.proto || k.port;
+      out.port[f] = k.port;
+      int top = k.port ? 2 : k.proto ? 1 : 0;  // the lowest level it belongs to
+      for (int l = 2; l >= top; --l) out.pieces[f][l] = Uncovered(boxes, fam_[f].level[l]);
+    }
+    return out;
+  }
+
+  bool Fits(const Pending& pend) const {
+    size_t total = 0;
+    for (size_t f = 0; f < 2; ++f) {
+      total += fam_[f].Count();
+      for (int l = 0; l < 3; ++l) {
+        size_t n = pend.pieces[f][l].size();
+        if (fam_[f].level[l].size() + n > kMaxMapRegions) return false;
+        total += n;
+      }
+    }
+    return total <= budget_.left;
+  }
+
+  void Commit(size_t i, const Pending& pend) {
+    if (!open_) {
+      seg_ = Segment{i, i, true, {}, ""};
+      open_ = true;
+    }
+    seg_.last = i + 1;
+    for (size_t f = 0; f < 2; ++f) {
+      fam_[f].proto |= pend.proto[f];
+      fam_[f].port |= pend.port[f];
+      for (int l = 0; l < 3; ++l) {
+        for (const Box& b : pend.pieces[f][l]) fam_[f].level[l].push_back({b, i});
+      }
+    }
+  }
+
+  void Linear(size_t i, std::string why) {
+    Close();
+    plan_.segments.push_back(Segment{i, i + 1, false, {}, std::move(why)});
+  }
+
+  // The open segment's lookups: the full key first, then the fallbacks for packets whose
+  // port or protocol the kernel cannot read. A level equal to the one above is left out.
+  void Close() {
+    if (!open_) return;
+    for (size_t f = 0; f < 2; ++f) {
+      Family fam = f == 0 ? Family::kV4 : Family::kV6;
+      FamilyMaps& m = fam_[f];
+      if (m.port) Emit(fam, true, true, m.level[2]);
+      if (m.proto) Emit(fam, true, false, m.level[1]);
+      Emit(fam, false, false, m.level[0]);
+      m = FamilyMaps{};
+    }
+    plan_.segments.push_back(std::move(seg_));
+    open_ = false;
+  }
+
+  void Emit(Family f, bool proto, bool port, Elements& els) {
+    if (els.empty()) return;
+    budget_.left -= els.size();
+    plan_.regions += els.size();
+    seg_.maps.push_back(RegionMap{f, proto, port, std::move(els)});
+  }
+
+  const Program& p_;
+  RegionBudget& budget_;
+  ClassifyPlan plan_;
+  bool open_ = false;
+  Segment seg_;
+  std::array<FamilyMaps, 2> fam_;
+};
+
+}  // namespace
+
+ClassifyPlan PlanClassify(const Program& p, Direction d, RegionBudget& budget) {
+  return Planner(p, d, budget).Run();
+}
+
+std::array<ClassifyPlan, 2> PlanClassify(const Program& p) {
+  RegionBudget budget;
+  ClassifyPlan forward = PlanClassify(p, Direction::kForward, budget);
+  return {std::move(forward), PlanClassify(p, Direction::kReply, budget)};
+}
+
+std::optional<size_t> Lookup(const Segment& s, const KeyPacket& k) {
+  Box point{Span{k.saddr, k.saddr}, Span{k.daddr, k.daddr}, Span{k.proto, k.proto},
+            Span{k.port.value_or(0), k.port.value_or(0)}};
+  for (const RegionMap& m : s.maps) {
+    if (m.family != k.family || (m.port && !k.port)) continue;  // other family; breaks
+    for (const auto& e : m.elements) {
+      if (regions::Contains(e.key, point)) return e.rule;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace pbrc::ir
