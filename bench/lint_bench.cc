@@ -6,6 +6,7 @@
 // spread, the shape of a carrier-split policy.
 // Usage: pbrc_lint_bench [RULES] [PREFIXES] [SETS]   (defaults 1000 10000 10); exit 1 when
 // the lint takes more than one second.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -75,6 +76,9 @@ int main(int argc, char** argv) {
     if (auto s = pbrc::analysis::SpaceOf(p, r, pbrc::Family::kV4, devs)) spans += (*s)[0].size();
   }
   double base = std::chrono::duration<double>(Clock::now() - a).count();
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  double rss_before = ru.ru_maxrss / 1024.0;
   a = Clock::now();
   pbrc::Diagnostics diags;
   pbrc::analysis::Lint(p, c->sm, diags);
@@ -83,6 +87,9 @@ int main(int argc, char** argv) {
          prefixes, spans);
   printf("  spaces built once %9.1f ms\n  lint              %9.1f ms   ratio %.1f   findings %zu\n",
          base * 1e3, lint * 1e3, lint / base, diags.Sorted().size());
+  getrusage(RUSAGE_SELF, &ru);
+  printf("  peak RSS %.0f MiB before lint (compile, spaces), %.0f MiB after\n", rss_before,
+         ru.ru_maxrss / 1024.0);
   printf("  budget 1000 ms: %s\n", lint <= 1.0 ? "met" : "NOT met");
   return lint <= 1.0 ? 0 : 1;
 }
