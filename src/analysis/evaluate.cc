@@ -59,8 +59,17 @@ std::vector<Miss> Nearest(const ir::Program& p, const Packet& pkt) {
   return out;
 }
 
+// ICMP of the other family (next header 1 in IPv6, protocol 58 in IPv4): nft's `meta
+// l4proto icmp` matches it, but each conntrack ICMP tracker refuses a packet of the other
+// family (icmp_packet / icmpv6_packet return -NF_ACCEPT), so every such packet is INVALID
+// whatever state was asked for: no connection of it is ever established.
+bool ForeignIcmp(const Packet& pkt) {
+  if (!pkt.proto) return false;
+  return pkt.family == Family::kV6 ? *pkt.proto == 1 : *pkt.proto == 58;
+}
+
 void Classify(const ir::Program& p, const Packet& pkt, Verdict& v) {
-  if (pkt.state == CtState::kInvalid) {
+  if (pkt.state == CtState::kInvalid || ForeignIcmp(pkt)) {
     v.rule = ReplyMatch(p, pkt, v);
     v.as_reply = v.rule.has_value();
     v.chain = v.rule ? ir::kChainStateless : ir::kChainStatelessForward;

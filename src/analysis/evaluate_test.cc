@@ -109,6 +109,49 @@ TEST_F(Fixture, StatelessReplyWalk) {
   EXPECT_EQ(Origin(v), "t.pbr:11");
 }
 
+// ICMP of the other family: `meta l4proto icmp` matches an IPv6 packet with next header 1,
+// but conntrack's ICMP tracker refuses it (INVALID) in every state, so the stateless walk
+// runs first (seed 988740686 of the differential test; tests/kernel/differential/
+// foreign_icmp.*).
+TEST(ForeignIcmp, TakesTheStatelessWalk) {
+  auto r = testing::CompileText(
+      "link w1 { device eth1; gateway 10.0.1.1; gateway fd00:1::1; inbound off; }\n"
+      "link w2 { device eth2; gateway 10.0.2.1; gateway fd00:2::1; inbound off; }\n"
+      "policy {\n  proto icmp via w1;\n  to 2001:db8:2::/48 via w2;\n}\n");
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  const ir::Program& p = *r.c->ir;
+  auto eval = [&](const std::string& text) {
+    std::string err;
+    uint32_t col = 0;
+    auto pkt = ParsePacket(text, err, col);
+    EXPECT_TRUE(pkt) << err;
+    return Evaluate(p, pkt.value_or(Packet{}));
+  };
+  for (const char* state : {"new", "established", "invalid"}) {
+    SCOPED_TRACE(state);
+    // On w1's device the reversed `proto icmp` rule marks it as a reply.
+    auto v =
+        eval(std::string("from 2001:db8:1::1 to 2001:db8:2::1 proto icmp iif eth1 state ") + state);
+    EXPECT_EQ(v.chain, "classify_stateless");
+    EXPECT_TRUE(v.as_reply);
+    // Elsewhere the reversed rule stops the walk; the forward pass gives w1, not w2.
+    v = eval(std::string("from 2001:db8:1::1 to 2001:db8:2::1 proto icmp iif lan0 state ") + state);
+    EXPECT_EQ(v.chain, "classify_stateless_forward");
+    ASSERT_TRUE(v.rule);
+    EXPECT_EQ(p.rules[*v.rule].origin, "t.pbr:4");
+    // IPv4 with protocol 58 alike.
+    v = eval(std::string("from 10.1.0.1 to 10.2.0.1 proto icmpv6 iif lan0 state ") + state);
+    EXPECT_EQ(v.chain, "classify_stateless_forward");
+  }
+  // ICMP of the packet's own family is tracked: a new one is classified.
+  auto v = eval("from 2001:db8:1::1 to 2001:db8:2::1 proto icmpv6 iif lan0");
+  EXPECT_EQ(v.chain, "classify");
+  ASSERT_TRUE(v.rule);
+  EXPECT_EQ(p.rules[*v.rule].origin, "t.pbr:5");
+  v = eval("from 10.1.0.1 to 10.2.0.1 proto icmp iif eth1");
+  EXPECT_EQ(v.chain, "classify");
+}
+
 TEST_F(Fixture, IpRulesAndRoutes) {
   auto v = Evaluate(*p, Pkt("from 223.5.5.5 to 114.114.114.114 iif lan0"));
   ASSERT_TRUE(v.ip_rule);

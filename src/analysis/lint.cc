@@ -1,28 +1,18 @@
-// pbrc lint: findings over the rule spaces of the allocated program (space_ops.h).
-// For each rule, in Program::rules order (pins included), its packets minus every earlier
-// rule's, exactly: nothing left is W0901 (with the rules that took pieces), a piece taken by
-// an earlier rule with another target that is not a carve-out of this one is W0902 (with a
-// packet from that piece), and what is left decides W0903 and W0904. Families are analysed
-// apart (an address dimension belongs to one family).
+// pbrc lint: findings over the cells of the allocated program's rule spaces (cell_walk.h).
+// A cell's first rule (in Program::rules order, pins included) takes all its packets: a rule
+// that is first in no cell is W0901 (with the rules that take its cells), a cell of this
+// rule taken by an earlier rule with another target that is not a carve-out of this one is
+// W0902 (with a packet of that cell), and the cells it keeps decide W0903 and W0904.
+// Families are analysed apart (an address dimension belongs to one family).
 #include <algorithm>
 #include <map>
+#include <tuple>
 
+#include "cell_walk.h"
 #include "lint_checks.h"
-#include "space_ops.h"
 
 namespace pbrc::analysis {
 namespace {
-
-// Beyond this many pieces a rule's remainder is not followed further (no finding is then
-// made for it): policies written by people stay far below.
-constexpr size_t kMaxPieces = 20000;
-
-struct Remainder {
-  Region region;
-  std::vector<size_t> covering;  // earlier rules that took a piece
-  std::optional<std::pair<size_t, Packet>> overlap;
-  bool gave_up = false;
-};
 
 class Linter {
  public:
@@ -30,129 +20,183 @@ class Linter {
       : p_(p), sm_(sm), diags_(diags), devs_(p) {}
 
   void Run() {
-    for (Family f : {Family::kV4, Family::kV6}) {
-      auto& sp = spaces_[f];
-      for (const auto& r : p_.rules) sp.push_back(SpaceOf(p_, r, f, devs_));
-    }
     std::map<ir::RuleId, std::vector<size_t>> by_rule;  // a policy rule's family entries
     for (size_t j = 0; j < p_.rules.size(); ++j) {
       if (p_.rules[j].rule) by_rule[*p_.rules[j].rule].push_back(j);
     }
+    last_entry_.resize(p_.rules.size());
+    first_entry_.resize(p_.rules.size());
+    for (size_t j = 0; j < p_.rules.size(); ++j) first_entry_[j] = last_entry_[j] = j;
+    for (const auto& [id, entries] : by_rule) {
+      for (size_t j : entries) {
+        first_entry_[j] = entries.front();
+        last_entry_[j] = entries.back();
+      }
+    }
+    for (Family f : {Family::kV4, Family::kV6}) {
+      BuildItems(f);
+      U128 addr = f == Family::kV4 ? U128(0xffffffff) : ~U128(0);
+      facts_[f] = WalkCells(pool_, items_[f], f, {addr, addr, 255, 65535, 65535, devs_.Other()});
+    }
+    if (facts_[Family::kV4].gave_up || facts_[Family::kV6].gave_up) return;
     for (const auto& [id, entries] : by_rule) One(entries);
   }
 
  private:
-  Remainder Follow(size_t j, Family f) const {
-    const auto& sp = spaces_.at(f);
+  ClassId AddrClass(const ir::AddrMatch* m, Family f) {
+    const void* list = m ? &Elements(p_, *m) : nullptr;
+    auto key = std::make_tuple(list, m && m->negated, f);
+    auto it = addr_classes_.find(key);
+    if (it != addr_classes_.end()) return it->second;
+    RuleView v;
+    v.saddr = m;
+    return addr_classes_[key] = pool_.Add(DimSpans(p_, v, kSrc, f, devs_));
+  }
+
+  std::optional<Item> RuleItem(size_t j, Family f) {
     const ir::Classify& r = p_.rules[j];
-    Remainder rem;
-    rem.region = {*sp[j]};
-    for (size_t i = 0; i < j && !rem.region.empty(); ++i) {
-      if (!sp[i]) continue;
-      const ir::Classify& q = p_.rules[i];
-      if (!View(q).unmodelled.empty()) continue;  // its space is wider than its packets
-      // Not an overlap: pins, the rule's own other family, exemptions (an earlier `via
-      // main` is meant to take packets from later rules) and carve-outs (all of q's packets
-      // are r's: an exception made on purpose).
-      bool exemption = p_.targets[q.target].kind == ir::TargetKind::kMain;
-      bool candidate = !rem.overlap && !q.inbound && !exemption && q.target != r.target &&
-                       q.rule != r.rule && !Within(*sp[i], *sp[j]);
-      Region next;
-      bool any = false;
-      for (const auto& piece : rem.region) {
-        bool touched = false;
-        Region cut = Minus(piece, *sp[i], &touched);
-        if (touched && candidate && !rem.overlap) {
-          if (auto both = Intersect(piece, *sp[i])) {
-            rem.overlap = {i, Witness(*both, f, devs_)};
-          }
-        }
-        any |= touched;
-        for (auto& c : cut) next.push_back(std::move(c));
-      }
-      if (any) rem.covering.push_back(i);
-      rem.region = std::move(next);
-      if (rem.region.size() > kMaxPieces) {
-        rem.gave_up = true;
-        return rem;
+    if (r.family && *r.family != f) return std::nullopt;
+    RuleView v = View(r);
+    Item it;
+    it.rule = j;
+    it.last_entry = last_entry_[j];
+    it.owns = v.unmodelled.empty();  // its space is wider than its packets
+    const ir::Target& t = p_.targets[r.target];
+    it.main = t.kind == ir::TargetKind::kMain;
+    // As the policy rule reads (its first entry): a family part that lost its address match
+    // to the split (`to !V4SET` in IPv6) is not "a rule without addresses".
+    RuleView written = View(p_.rules[first_entry_[j]]);
+    it.router_check =
+        t.kind == ir::TargetKind::kLink && !written.saddr && !written.daddr && !written.iif;
+    it.dim[kSrc] = AddrClass(v.saddr, f);
+    it.dim[kDst] = AddrClass(v.daddr, f);
+    for (Dim d : {kProto, kSport, kDport, kIif}) {
+      Spans s = DimSpans(p_, v, d, f, devs_);
+      if (s.empty()) return std::nullopt;
+      it.dim[d] = pool_.Add(std::move(s));
+    }
+    for (Dim d : {kSrc, kDst}) {
+      if (pool_.Get(it.dim[d]).empty()) return std::nullopt;
+    }
+    return it;
+  }
+
+  Item Pseudo(Item::Kind kind, const Space& s) {
+    Item it;
+    it.kind = kind;
+    it.owns = false;
+    for (int d = 0; d < kDims; ++d) it.dim[d] = pool_.Add(s[d]);
+    return it;
+  }
+
+  void BuildItems(Family f) {
+    auto& items = items_[f];
+    auto& index = item_of_[f];
+    index.assign(p_.rules.size(), -1);
+    for (size_t j = 0; j < p_.rules.size(); ++j) {
+      if (auto it = RuleItem(j, f)) {
+        index[j] = int(items.size());
+        items.push_back(*it);
       }
     }
-    return rem;
+    for (const auto& s : LinkAddressSpaces(p_, f)) items.push_back(Pseudo(Item::kLinkAddress, s));
+    items.push_back(Pseudo(Item::kRouterService, RouterServiceSpace(f)));
+  }
+
+  Packet ToPacket(const Point& at, Family f) const {
+    Packet pkt;
+    pkt.family = f;
+    pkt.src = Addr{f, at[kSrc]};
+    pkt.dst = Addr{f, at[kDst]};
+    uint8_t proto = uint8_t(at[kProto]);
+    pkt.proto = proto;
+    if (HasPorts(proto)) {
+      pkt.sport = uint16_t(at[kSport]);
+      pkt.dport = uint16_t(at[kDport]);
+    }
+    pkt.from_router = at[kIif] == 0;
+    pkt.iif = devs_.Name(at[kIif]);
+    return pkt;
+  }
+
+  // Whether all of item a's packets are item b's (a carve-out of b, not an overlap).
+  bool Within(Family f, size_t a, size_t b) const {
+    const Item& x = items_.at(f)[a];
+    const Item& y = items_.at(f)[b];
+    for (int d = 0; d < kDims; ++d) {
+      if (x.dim[d] == y.dim[d]) continue;
+      const Spans& in = pool_.Get(x.dim[d]);
+      const Spans& out = pool_.Get(y.dim[d]);
+      for (const Span& s : in) {
+        auto it = std::upper_bound(out.begin(), out.end(), s.lo,
+                                   [](U128 v, const Span& o) { return v < o.lo; });
+        if (it == out.begin() || std::prev(it)->hi < s.hi) return false;
+      }
+    }
+    return true;
+  }
+
+  // The first earlier rule, in rule order, that takes a cell of item `k` (rule j) and steers
+  // it elsewhere without being a carve-out of it, with a packet of that cell. Exemptions (an
+  // earlier `via main` is meant to take packets from later rules), pins and the rule's own
+  // other family are not overlaps.
+  std::optional<std::pair<size_t, Packet>> OverlapOf(Family f, size_t k) const {
+    const ir::Classify& r = p_.rules[items_.at(f)[k].rule];
+    for (const auto& [owner, w] : facts_.at(f).covering[k]) {
+      const ir::Classify& q = p_.rules[items_.at(f)[owner].rule];
+      if (q.inbound || p_.targets[q.target].kind == ir::TargetKind::kMain || q.target == r.target ||
+          q.rule == r.rule || Within(f, owner, k)) {
+        continue;
+      }
+      Packet pkt = ToPacket(w.at, f);
+      // ICMP of the other family takes the stateless walk first: offered only when the
+      // model says the earlier rule still takes it.
+      if (!w.plain && Evaluate(p_, pkt).rule != items_.at(f)[owner].rule) continue;
+      return std::make_pair(items_.at(f)[owner].rule, std::move(pkt));
+    }
+    return std::nullopt;
   }
 
   void One(const std::vector<size_t>& entries) {
     size_t first = entries.front();
     const ir::Classify& r = p_.rules[first];
-    bool shadowed = true, gave_up = false;
+    bool kept = false, overridden = false;
     std::vector<size_t> covering;
-    std::optional<std::pair<size_t, Packet>> overlap;
-    std::vector<std::pair<Family, Region>> left;
+    std::optional<std::pair<size_t, Packet>> overlap, router;
     for (size_t j : entries) {
       for (Family f : {Family::kV4, Family::kV6}) {
-        if (!spaces_.at(f)[j]) continue;
-        Remainder rem = Follow(j, f);
-        gave_up |= rem.gave_up;
-        if (!rem.region.empty()) shadowed = false;
-        covering.insert(covering.end(), rem.covering.begin(), rem.covering.end());
-        if (!overlap) overlap = rem.overlap;
-        left.push_back({f, std::move(rem.region)});
+        int k = item_of_.at(f)[j];
+        if (k < 0) continue;
+        const CellFacts& facts = facts_.at(f);
+        kept |= facts.kept[k] != 0;
+        overridden |= facts.overridden[k] != 0;
+        for (const auto& c : facts.covering[k]) covering.push_back(items_.at(f)[c.first].rule);
+        if (!overlap) overlap = OverlapOf(f, size_t(k));
+        if (!router && facts.router[k].set) router = {j, ToPacket(facts.router[k].at, f)};
       }
     }
-    if (gave_up) return;
     Findings out{p_, sm_, diags_, devs_};
-    if (shadowed) {
+    if (!kept) {
       std::sort(covering.begin(), covering.end());
       covering.erase(std::unique(covering.begin(), covering.end()), covering.end());
       out.Shadowed(first, covering);
       return;
     }
     if (overlap) out.Overlap(first, overlap->first, overlap->second);
-    const ir::Target& t = p_.targets[r.target];
-    if (t.kind == ir::TargetKind::kMain && !Overridden(entries.back(), left)) out.NoEffect(first);
-    if (RuleView v = View(r); t.kind == ir::TargetKind::kLink && !v.saddr && !v.daddr && !v.iif) {
-      for (const auto& [f, region] : left) {
-        if (auto w = RouterService(f, region)) {
-          out.RouterTraffic(first, *w);
-          break;
-        }
-      }
-    }
-  }
-
-  // Whether a later rule with another target, or a link-address ip rule, would take some of
-  // the packets this `via main` rule keeps.
-  bool Overridden(size_t last, const std::vector<std::pair<Family, Region>>& left) const {
-    for (const auto& [f, region] : left) {
-      const auto& sp = spaces_.at(f);
-      std::vector<Space> others;
-      for (size_t i = last + 1; i < p_.rules.size(); ++i) {
-        if (sp[i] && p_.targets[p_.rules[i].target].kind != ir::TargetKind::kMain) {
-          others.push_back(*sp[i]);
-        }
-      }
-      for (const auto& a : LinkAddressSpaces(p_, f)) others.push_back(a);
-      for (const auto& piece : region) {
-        for (const auto& o : others) {
-          if (Intersect(piece, o)) return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  std::optional<Packet> RouterService(Family f, const Region& region) const {
-    Space svc = RouterServiceSpace(f);
-    for (const auto& piece : region) {
-      if (auto both = Intersect(piece, svc)) return Witness(*both, f, devs_);
-    }
-    return std::nullopt;
+    if (p_.targets[r.target].kind == ir::TargetKind::kMain && !overridden) out.NoEffect(first);
+    if (router) out.RouterTraffic(first, router->second);
   }
 
   const ir::Program& p_;
   const SourceManager& sm_;
   Diagnostics& diags_;
   Devices devs_;
-  std::map<Family, std::vector<std::optional<Space>>> spaces_;
+  SpanPool pool_;
+  std::map<std::tuple<const void*, bool, Family>, ClassId> addr_classes_;
+  std::vector<size_t> first_entry_, last_entry_;
+  std::map<Family, std::vector<Item>> items_;
+  std::map<Family, std::vector<int>> item_of_;
+  std::map<Family, CellFacts> facts_;
 };
 
 }  // namespace

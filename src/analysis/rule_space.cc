@@ -15,10 +15,6 @@ const ir::Set& SetOf(const ir::Program& p, const ir::AddrMatch& m) {
   return *it;
 }
 
-const IntervalList& Elements(const ir::Program& p, const ir::AddrMatch& m) {
-  return m.set.empty() ? m.elements : SetOf(p, m).elements;
-}
-
 bool Contains(const IntervalList& els, U128 v) {
   auto it = std::upper_bound(els.begin(), els.end(), v,
                              [](U128 x, const Interval& iv) { return x < iv.lo; });
@@ -68,6 +64,10 @@ struct ViewOf {
 };
 
 }  // namespace
+
+const IntervalList& Elements(const ir::Program& p, const ir::AddrMatch& m) {
+  return m.set.empty() ? m.elements : SetOf(p, m).elements;
+}
 
 RuleView View(const ir::Classify& r) {
   RuleView v;
@@ -162,30 +162,41 @@ Spans PortSpans(const ir::PortMatch* m) {
 
 }  // namespace
 
+Spans DimSpans(const ir::Program& p, const RuleView& v, Dim d, Family f, const Devices& devs) {
+  switch (d) {
+    case kSrc:
+      return AddrSpans(p, v.saddr, f);
+    case kDst:
+      return AddrSpans(p, v.daddr, f);
+    case kProto: {
+      if (!v.protos) return {{0, 255}};
+      std::vector<Interval> ivs;
+      for (uint8_t pr : *v.protos) ivs.push_back({Family::kV4, pr, pr});
+      Spans s;
+      for (const auto& iv : Normalize(ivs)) s.push_back({iv.lo, iv.hi});
+      return s;
+    }
+    case kSport:
+      return PortSpans(v.sport);
+    case kDport:
+      return PortSpans(v.dport);
+    case kIif:
+    case kDims:
+      break;
+  }
+  if (!v.iif) return {{0, devs.Other()}};
+  U128 i = devs.Index(*v.iif);
+  return {{i, i}};
+}
+
 std::optional<Space> SpaceOf(const ir::Program& p, const ir::Classify& r, Family f,
                              const Devices& devs) {
   if (r.family && *r.family != f) return std::nullopt;
   Space s;
   RuleView v = View(r);
-  s[kSrc] = AddrSpans(p, v.saddr, f);
-  s[kDst] = AddrSpans(p, v.daddr, f);
-  if (!v.protos) {
-    s[kProto] = {{0, 255}};
-  } else {
-    std::vector<Interval> ivs;
-    for (uint8_t pr : *v.protos) ivs.push_back({Family::kV4, pr, pr});
-    for (const auto& iv : Normalize(ivs)) s[kProto].push_back({iv.lo, iv.hi});
-  }
-  s[kSport] = PortSpans(v.sport);
-  s[kDport] = PortSpans(v.dport);
-  if (!v.iif) {
-    s[kIif] = {{0, devs.Other()}};
-  } else {
-    U128 i = devs.Index(*v.iif);
-    s[kIif] = {{i, i}};
-  }
-  for (const auto& d : s) {
-    if (d.empty()) return std::nullopt;
+  for (int d = 0; d < kDims; ++d) {
+    s[d] = DimSpans(p, v, Dim(d), f, devs);
+    if (s[d].empty()) return std::nullopt;
   }
   return s;
 }

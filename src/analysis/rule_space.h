@@ -28,6 +28,9 @@ struct RuleView {
   std::string unmodelled;
 };
 RuleView View(const ir::Classify& r);
+// The addresses an address match reads: its set's elements or its own (rules over one set
+// share one list, which lint uses to build that set's spans once).
+const IntervalList& Elements(const ir::Program& p, const ir::AddrMatch& m);
 
 // The conditions of `r` the packet fails (empty: it matches). Reversed: as classify_stateless
 // tries a reply (source and destination swapped, ports swapped, `iif` not tested).
@@ -68,6 +71,8 @@ class Devices {
   std::vector<std::string> names_;  // sorted
 };
 
+// One dimension of the space of the rule viewed as `v` (empty: it matches nothing there).
+Spans DimSpans(const ir::Program& p, const RuleView& v, Dim d, Family f, const Devices& devs);
 // The packets of family `f` rule `r` matches; nullopt when it matches none of that family.
 std::optional<Space> SpaceOf(const ir::Program& p, const ir::Classify& r, Family f,
                              const Devices& devs);

@@ -79,7 +79,9 @@ table inet diffsentinel {
 NFT
 sleep 1
 
-timeout 600 python3 "$here/differential.py" --pbrc "$PBRC" --rtr "$(ns_name rtr)" \
+# Bounded: 10 minutes for CI's 300 pairs, one second a pair more for the long mode.
+pairs=$(( ${DIFF_POLICIES:-25} * ${DIFF_PACKETS:-12} ))
+timeout $(( pairs > 600 ? pairs + 600 : 600 )) python3 "$here/differential.py" --pbrc "$PBRC" --rtr "$(ns_name rtr)" \
   --cli "$(ns_name cli)" --up "$(ns_name up)" --regressions "$here/differential" || exit 1
 
 # lint --live: a foreign ip rule inside the policy's preference band is W0906, a foreign
