@@ -115,6 +115,27 @@ int Send(Socket& s, const std::string& msg, int type, int flags, std::string& er
   return kerr;
 }
 
+// Flags the kernel reports about a route's state, not parts of the route: a route whose
+// device has no carrier is dumped with RTNH_F_LINKDOWN, and the kernel refuses a new route
+// that carries it (EINVAL), so a restore while an uplink is down would fail exactly when a
+// rollback is needed most. They are cleared in the header and in every multipath nexthop.
+constexpr unsigned kRouteStatusFlags =
+    RTNH_COMPARE_MASK | RTNH_F_UNRESOLVED | RTM_F_OFFLOAD | RTM_F_TRAP | RTM_F_OFFLOAD_FAILED;
+
+void ClearRouteStatus(std::string& msg) {
+  auto* nh = reinterpret_cast<nlmsghdr*>(msg.data());
+  auto* rt = static_cast<rtmsg*>(NLMSG_DATA(nh));
+  rt->rtm_flags &= ~kRouteStatusFlags;
+  int len = static_cast<int>(nh->nlmsg_len - NLMSG_LENGTH(sizeof *rt));
+  for (auto* rta = RTM_RTA(rt); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+    if ((rta->rta_type & NLA_TYPE_MASK) != RTA_MULTIPATH) continue;
+    int left = static_cast<int>(RTA_PAYLOAD(rta));
+    for (auto* hop = static_cast<rtnexthop*>(RTA_DATA(rta)); RTNH_OK(hop, left);
+         left -= RTNH_ALIGN(hop->rtnh_len), hop = RTNH_NEXT(hop))
+      hop->rtnh_flags &= ~static_cast<unsigned char>(RTNH_COMPARE_MASK);
+  }
+}
+
 }  // namespace
 
 bool DumpOwned(const std::vector<uint32_t>& protocols, std::vector<std::string>& msgs,
@@ -149,8 +170,9 @@ bool FlushOwned(const std::vector<uint32_t>& protocols, std::string& err) {
 bool AddMessages(const std::vector<std::string>& msgs, std::string& err) {
   Socket s;
   if (!s.Ok(err)) return false;
-  for (const auto& m : msgs) {
+  for (std::string m : msgs) {
     bool rule = reinterpret_cast<const nlmsghdr*>(m.data())->nlmsg_type == RTM_NEWRULE;
+    if (!rule) ClearRouteStatus(m);
     int kerr = Send(s, m, rule ? RTM_NEWRULE : RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, err);
     if (kerr == -EIO && !err.empty()) return false;
     if (kerr && kerr != -EEXIST) {
