@@ -3,7 +3,10 @@
 // written (sampled at every piece the emitter hands out). Live heap is malloc's own count of
 // bytes in use (mallinfo2, mapped blocks included), so the figures are the data, not the
 // allocator's cached pages.
-// Usage: pbrc_stage_mem_bench N | POLICY   (N: a policy of N rules as scale_bench writes them)
+// Usage: pbrc_stage_mem_bench [--keep-trees] N|POLICY
+//   N: a policy of N rules as scale_bench writes them. --keep-trees parses as fmt does
+//   (RuleTrees::kKeep, every rule's tree alive until sema is done) instead of as compile
+//   does (kDefer): what deferring the trees saves.
 #include <malloc.h>
 #include <unistd.h>
 
@@ -67,18 +70,20 @@ std::string WritePolicy(size_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: pbrc_stage_mem_bench N|POLICY\n");
+  using namespace pbrc;
+  bool keep = argc == 3 && std::string(argv[1]) == "--keep-trees";
+  if (argc != 2 && !keep) {
+    fprintf(stderr, "usage: pbrc_stage_mem_bench [--keep-trees] N|POLICY\n");
     return 2;
   }
-  using namespace pbrc;
-  std::string arg = argv[1];
+  std::string arg = argv[argc - 1];
   bool generated = !arg.empty() && arg.find_first_not_of("0123456789") == std::string::npos;
   std::string policy = generated ? WritePolicy(std::stoul(arg)) : arg;
   base = Live();
   SourceManager sm;
   Diagnostics diags;
-  ParsedPolicy prog = LoadPolicy(policy, sm, diags, DiskReader(), RuleTrees::kDefer);
+  ParsedPolicy prog =
+      LoadPolicy(policy, sm, diags, DiskReader(), keep ? RuleTrees::kKeep : RuleTrees::kDefer);
   size_t parsed = Live();
   auto model = Analyze(prog, sm, diags, DiskReader());
   if (!model) {
@@ -93,8 +98,9 @@ int main(int argc, char** argv) {
   model.reset();
   if (!ir::Allocate(p, diags)) return 1;
   size_t ir_only = Live();
-  printf("pbrc_stage_mem_bench: %zu rules, live heap after each stage\n", rules);
-  Report("parse (source, ASTs, rule ranges)", parsed);
+  printf("pbrc_stage_mem_bench: %zu rules, live heap after each stage (rule trees %s)\n", rules,
+         keep ? "kept" : "deferred");
+  Report(keep ? "parse (source, ASTs)" : "parse (source, ASTs, rule ranges)", parsed);
   Report("sema (source, ASTs, model)", analyzed);
   Report("lower (source, model, IR)", lowered);
   Report("allocate (source, IR)", ir_only);
