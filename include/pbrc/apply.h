@@ -146,6 +146,9 @@ struct Request {
   // Set when the plan came from the recorded generation instead of a listing (the id had not
   // moved): the table it recorded as nft text, which the snapshot keeps.
   std::optional<std::string> known_nft_text;
+  // The plan has no ip rule, route or sysctl change: the kernel already holds the policy's,
+  // so the ip batches and the sysctl writes are skipped (two `ip -batch` runs saved).
+  bool ip_unchanged = false;
 };
 
 // Applies under the caller's Lock: journal, snapshot, nft transaction, ip batches, sysctls,

@@ -127,20 +127,22 @@ bool ChangeKernel(const Request& r, bool table_exists, const std::vector<uint32_
                 : " replaced in one transaction"));
   FaultPoint("nft");
   say("progress: ip rules and routes");
-  if (!IpBatch(emit::IpBatch(p, Family::kV4), false, err)) return false;
+  if (!r.ip_unchanged && !IpBatch(emit::IpBatch(p, Family::kV4), false, err)) return false;
   FaultPoint("ip4");
-  if (!IpBatch(emit::IpBatch(p, Family::kV6), true, err)) return false;
-  say("ip: rules and routes of both families under protocol " + std::to_string(p.opts.protocol));
+  if (!r.ip_unchanged && !IpBatch(emit::IpBatch(p, Family::kV6), true, err)) return false;
+  say(r.ip_unchanged ? "ip: rules, routes and sysctls already as the policy wants them"
+                     : "ip: rules and routes of both families under protocol " +
+                           std::to_string(p.opts.protocol));
   FaultPoint("ip6");
   if (!stale.empty()) {
     if (!FlushOwned(stale, err)) return false;
     say("ip: the previous policy's protocol " + std::to_string(stale[0]) + " removed");
   }
   for (const auto& s : p.sysctls)
-    if (!WriteSysctl(s.key, s.value, err)) return false;
+    if (!r.ip_unchanged && !WriteSysctl(s.key, s.value, err)) return false;
   for (const auto& [key, value] : revert)
     if (!WriteSysctl(key, value, err)) return false;
-  if (!p.sysctls.empty() || !revert.empty())
+  if ((!p.sysctls.empty() && !r.ip_unchanged) || !revert.empty())
     say("sysctl: " + std::to_string(p.sysctls.size()) + " values set, " +
         std::to_string(revert.size()) + " put back to their values before pbrc");
   FaultPoint("sysctl");

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <iostream>
 
@@ -137,6 +138,10 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
                    NewToken(), std::nullopt, {},      {},           {}};
   r.listing = std::move(listed);
   r.genid = known.genid;
+  r.ip_unchanged = std::none_of(plan.changes.begin(), plan.changes.end(), [](const auto& c) {
+    return c.kind == plan::Kind::kIpRule || c.kind == plan::Kind::kRoute ||
+           c.kind == plan::Kind::kSysctl;
+  });
   if (known.program) r.known_nft_text = emit::NftText(*known.program);
   std::string uerr;
   say("progress: the element changes of changed sets");
