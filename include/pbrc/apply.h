@@ -113,8 +113,19 @@ struct SetUpdate {
 // nullopt when the kernel's table differs from the policy in anything but elements of
 // existing sets (or could not be read: `err`); then the table is replaced. `listed`: the
 // table as the plan read it (its elements are used), nullptr to dump the sets' elements.
+// `known`: the policy whose table the kernel is known to hold (the recorded generation when
+// the nftables generation id has not moved); its elements are used and nothing is read.
 std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Plan& plan,
-                                           const live::TableListing* listed, std::string& err);
+                                           const live::TableListing* listed, std::string& err,
+                                           const ir::Program* known = nullptr);
+
+// The nftables ruleset generation id of this process's network namespace (NFT_MSG_GETGEN).
+bool ReadNftGenId(uint32_t& out, std::string& err);
+// The id recorded right after generation `gen`'s own nft commit, when the record is intact
+// and was made in this boot and namespace; nullopt otherwise (nft_genid.cc).
+std::optional<uint32_t> RecordedNftGenId(const Target& t, const std::string& gen);
+// Records `id` for generation `gen` (the kernel's table is known to be exactly `gen`'s).
+bool RecordNftGenId(const Target& t, const std::string& gen, uint32_t id, std::string& err);
 
 struct Request {
   Target target;
@@ -129,12 +140,23 @@ struct Request {
   // The table as the plan read it just before, under the same lock: the snapshot keeps it
   // (nullopt: the snapshot lists the table itself).
   std::optional<live::TableListing> listing;
+  // The nftables generation id read before the plan (nullopt: unknown). An element batch
+  // carries it, so the kernel refuses the batch when anything committed since.
+  std::optional<uint32_t> genid;
+  // Set when the plan came from the recorded generation instead of a listing (the id had not
+  // moved): the table it recorded as nft text, which the snapshot keeps.
+  std::optional<std::string> known_nft_text;
+  // The plan has no ip rule, route or sysctl change: the kernel already holds the policy's,
+  // so the ip batches and the sysctl writes are skipped (two `ip -batch` runs saved).
+  bool ip_unchanged = false;
 };
 
 // Applies under the caller's Lock: journal, snapshot, nft transaction, ip batches, sysctls,
 // new generation. On failure everything is restored from the snapshot and `err` says what
 // failed (and whether the restore failed too).
-bool Apply(const Request& r, const Say& say, std::string& err);
+// `genid_moved` (when given) is set when the element batch was refused because the nftables
+// generation id moved since `r.genid`: nothing was changed, plan again from a listing.
+bool Apply(const Request& r, const Say& say, std::string& err, bool* genid_moved = nullptr);
 
 // Finishes or undoes an apply that was interrupted (its journal is present): `recovered` is
 // set when there was one. Under the caller's Lock.

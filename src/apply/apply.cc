@@ -75,9 +75,27 @@ bool LoadTable(const ir::Program& p, bool staged, std::string& err) {
   return SendElementBatch(p.opts.nft_table, AllElements(p), true, err);
 }
 
+// The nftables generation id before pbrc's own nft commits: the one the plan was read at for
+// an element batch (the batch carries it), else read now (a replaced table does not depend
+// on what was there).
+std::optional<uint32_t> GenIdBefore(const Request& r) {
+  if (r.set_update && r.genid) return r.genid;
+  uint32_t id = 0;
+  std::string ignored;
+  return ReadNftGenId(id, ignored) ? std::optional<uint32_t>(id) : std::nullopt;
+}
+
+// The id right after pbrc's `commits` nft commits, when no other commit came in between.
+std::optional<uint32_t> GenIdAfter(std::optional<uint32_t> before, uint32_t commits) {
+  uint32_t id = 0;
+  std::string ignored;
+  if (!before || !ReadNftGenId(id, ignored) || id != *before + commits) return std::nullopt;
+  return id;
+}
+
 bool ChangeKernel(const Request& r, bool table_exists, const std::vector<uint32_t>& stale,
                   const std::map<std::string, std::string>& revert, const Say& say,
-                  std::string& err) {
+                  std::string& err, std::optional<uint32_t>& genid_after, bool* moved) {
   const ir::Program& p = *r.program;
   size_t elements = 0;
   for (const auto& s : p.sets) elements += s.elements.size();
@@ -87,11 +105,17 @@ bool ChangeKernel(const Request& r, bool table_exists, const std::vector<uint32_
            ? std::to_string(r.set_update->deleted + r.set_update->added) + " element changes"
            : std::to_string(elements) + " set elements") +
       ")");
+  std::optional<uint32_t> before = GenIdBefore(r);
+  // Another program commits between the plan and the batch: the batch must be refused.
+  if (r.set_update && r.known_nft_text && FaultWanted("genid-race"))
+    NftRun("add table inet pbrc_fault_race\n", err);
   if (r.set_update) {
-    if (!SendElementBatch(p.opts.nft_table, r.set_update->changes, false, err)) return false;
+    if (!SendElementBatch(p.opts.nft_table, r.set_update->changes, false, err, r.genid, moved))
+      return false;
   } else if (!LoadTable(p, staged, err)) {
     return false;
   }
+  genid_after = GenIdAfter(before, staged ? 2 : 1);
   if (r.set_update)
     say("nft: " + std::to_string(r.set_update->sets) + " sets updated in place in one " +
         "netlink batch (" + std::to_string(r.set_update->deleted) + " elements deleted, " +
@@ -103,20 +127,22 @@ bool ChangeKernel(const Request& r, bool table_exists, const std::vector<uint32_
                 : " replaced in one transaction"));
   FaultPoint("nft");
   say("progress: ip rules and routes");
-  if (!IpBatch(emit::IpBatch(p, Family::kV4), false, err)) return false;
+  if (!r.ip_unchanged && !IpBatch(emit::IpBatch(p, Family::kV4), false, err)) return false;
   FaultPoint("ip4");
-  if (!IpBatch(emit::IpBatch(p, Family::kV6), true, err)) return false;
-  say("ip: rules and routes of both families under protocol " + std::to_string(p.opts.protocol));
+  if (!r.ip_unchanged && !IpBatch(emit::IpBatch(p, Family::kV6), true, err)) return false;
+  say(r.ip_unchanged ? "ip: rules, routes and sysctls already as the policy wants them"
+                     : "ip: rules and routes of both families under protocol " +
+                           std::to_string(p.opts.protocol));
   FaultPoint("ip6");
   if (!stale.empty()) {
     if (!FlushOwned(stale, err)) return false;
     say("ip: the previous policy's protocol " + std::to_string(stale[0]) + " removed");
   }
   for (const auto& s : p.sysctls)
-    if (!WriteSysctl(s.key, s.value, err)) return false;
+    if (!r.ip_unchanged && !WriteSysctl(s.key, s.value, err)) return false;
   for (const auto& [key, value] : revert)
     if (!WriteSysctl(key, value, err)) return false;
-  if (!p.sysctls.empty() || !revert.empty())
+  if ((!p.sysctls.empty() && !r.ip_unchanged) || !revert.empty())
     say("sysctl: " + std::to_string(p.sysctls.size()) + " values set, " +
         std::to_string(revert.size()) + " put back to their values before pbrc");
   FaultPoint("sysctl");
@@ -140,7 +166,7 @@ bool Undo(const Target& t, const std::string& gen, const Snapshot& snap, std::st
 
 }  // namespace
 
-bool Apply(const Request& r, const Say& say, std::string& err) {
+bool Apply(const Request& r, const Say& say, std::string& err, bool* genid_moved) {
   const Target& t = r.target;
   const ir::Program& p = *r.program;
   if (!MakeDirs(t.Dir(), err)) return false;
@@ -162,7 +188,8 @@ bool Apply(const Request& r, const Say& say, std::string& err) {
   for (const auto& [key, value] : revert) keys.push_back(key);
   Snapshot snap;
   say("progress: snapshot of the state before");
-  if (!TakeSnapshot(p.opts.nft_table, r.listing ? &*r.listing : nullptr, owned, keys, snap, err))
+  if (!TakeSnapshot(p.opts.nft_table, r.listing ? &*r.listing : nullptr,
+                    r.known_nft_text ? &*r.known_nft_text : nullptr, owned, keys, snap, err))
     return false;
   g.sysctl_origin = SysctlOrigin(p, snap, revert);
   say("progress: writing the generation and the snapshot");
@@ -177,7 +204,22 @@ bool Apply(const Request& r, const Say& say, std::string& err) {
     return false;
   }
   FaultPoint("journal");
-  if (!ChangeKernel(r, snap.nft_exists, stale, revert, say, err)) return Undo(t, g.name, snap, err);
+  std::optional<uint32_t> genid_after;
+  bool moved = false;
+  if (!ChangeKernel(r, snap.nft_exists, stale, revert, say, err, genid_after, &moved)) {
+    if (!moved) return Undo(t, g.name, snap, err);
+    // The refused batch was the first change: the kernel is as it was, and the snapshot
+    // (the recorded generation) may not be what it holds now, so it is not restored.
+    std::string ignored;
+    RemoveFile(t.Dir(), kJournal, ignored);
+    RemoveTree(gen_dir);
+    if (genid_moved) *genid_moved = true;
+    return false;
+  }
+  // Only an id that pbrc's own commit produced is trusted by the next apply.
+  std::string gerr;
+  if (genid_after && !RecordNftGenId(gen_dir, *genid_after, gerr))
+    say("warning: " + gerr + " (the next apply lists the table)");
   if (r.confirm_seconds > 0) {
     PendingConfirm c{g.name, int64_t(time(nullptr)) + r.confirm_seconds, r.confirm_token, t.netns};
     if (!WritePendingConfirm(t, c, err)) return Undo(t, g.name, snap, err);

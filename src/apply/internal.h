@@ -36,8 +36,13 @@ bool WriteSysctl(const std::string& key, const std::string& value, std::string& 
 // --- set elements as one libnftnl netlink batch (nftnl_batch.cc) ---
 // Deletes and adds the elements of sets of `table inet TABLE` in one batch; `wake_table`
 // also clears the table's flags (a dormant table starts to act) in the same batch.
+// `genid`: the batch carries it (NFNL_BATCH_GENID) and the kernel refuses the batch when the
+// ruleset's id differs; then `moved` is set.
 bool SendElementBatch(const std::string& table, const std::vector<SetElementChange>& changes,
-                      bool wake_table, std::string& err);
+                      bool wake_table, std::string& err, std::optional<uint32_t> genid = {},
+                      bool* moved = nullptr);
+// Writes the generation id read right after a generation's own commit (nft_genid.cc).
+bool RecordNftGenId(const std::string& gen_dir, uint32_t id, std::string& err);
 // The elements of set SET of `table inet TABLE` as sorted intervals (nftnl_dump.cc).
 bool DumpSetElements(const std::string& table, const std::string& set, std::vector<Interval>& out,
                      std::string& err);
@@ -67,8 +72,9 @@ struct Snapshot {
 };
 // `listed`: the table as the live plan just read it (under the same lock), kept instead of
 // listing it again; nullptr lists it here.
+// `known_text`: the table is known to be this nft text (nothing is listed).
 bool TakeSnapshot(const std::string& table, const live::TableListing* listed,
-                  const std::vector<uint32_t>& protocols,
+                  const std::string* known_text, const std::vector<uint32_t>& protocols,
                   const std::vector<std::string>& sysctl_keys, Snapshot& out, std::string& err);
 bool SaveSnapshot(const std::string& dir, const Snapshot& s, std::string& err);
 bool LoadSnapshot(const std::string& dir, Snapshot& out, std::string& err);

@@ -8,6 +8,7 @@
 // after the last address with NFT_SET_ELEM_INTERVAL_END; an interval reaching the family's
 // last address has no end key but "interval open" user data; a set filled from empty gets a
 // leading end key at address 0 when its first interval does not start there.
+#include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/set.h>
@@ -51,9 +52,11 @@ U128 LastAddress(Family f) { return f == Family::kV4 ? U128(0xffffffffu) : ~U128
 
 class Batch {
  public:
-  explicit Batch(const std::string& table) : table_(table) {
+  Batch(const std::string& table, std::optional<uint32_t> genid) : table_(table) {
     Grow();
-    nftnl_batch_begin(Cur(), seq_++);
+    auto* nlh = nftnl_batch_begin(Cur(), seq_++);
+    // The kernel compares it with the ruleset's id under its commit mutex (ERESTART).
+    if (genid) mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(*genid));
     Commit();
   }
   // One NEWSETELEM or DELSETELEM message per ~64 KiB of `els` (one element list).
@@ -89,7 +92,7 @@ class Batch {
     last_ = Cur();
     Commit();
   }
-  bool Send(std::string& err);
+  bool Send(std::string& err, bool* moved);
 
  private:
   static void s_add(nftnl_set* s, const Key& k, uint32_t flags) {
@@ -134,7 +137,7 @@ class Batch {
 
 // The kernel runs a batch inside sendmsg, so every answer is queued when it returns. Only
 // the last message asks for an ACK: its arrival with no error before it means committed.
-bool Batch::Send(std::string& err) {
+bool Batch::Send(std::string& err, bool* moved) {
   if (!last_) return true;
   reinterpret_cast<nlmsghdr*>(last_)->nlmsg_flags |= NLM_F_ACK;
   Grow();
@@ -181,6 +184,7 @@ bool Batch::Send(std::string& err) {
       if (h->nlmsg_type != NLMSG_ERROR) continue;
       auto* e = static_cast<nlmsgerr*>(mnl_nlmsg_get_payload(h));
       if (e->error != 0) {
+        if (e->error == -ERESTART && moved) *moved = true;
         err = std::string("the kernel refused the element batch: ") + strerror(-e->error);
         return false;
       }
@@ -214,8 +218,9 @@ void Encode(const std::vector<Interval>& els, bool lead, std::vector<Key>& keys,
 }  // namespace
 
 bool SendElementBatch(const std::string& table, const std::vector<SetElementChange>& changes,
-                      bool wake_table, std::string& err) {
-  Batch b(table);
+                      bool wake_table, std::string& err, std::optional<uint32_t> genid,
+                      bool* moved) {
+  Batch b(table, genid);
   std::vector<Key> keys;
   std::vector<uint32_t> flags;
   for (const auto& c : changes) {
@@ -231,7 +236,7 @@ bool SendElementBatch(const std::string& table, const std::vector<SetElementChan
     Encode({Interval{}}, false, keys, flags);
     b.Elements("pbrc_fault_no_set", false, keys, flags);
   }
-  return b.Send(err);
+  return b.Send(err, moved);
 }
 
 }  // namespace pbrc::apply

@@ -28,7 +28,8 @@ bool Before(const Interval& a, const Interval& b) {
 }  // namespace
 
 std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Plan& plan,
-                                           const live::TableListing* listed, std::string& err) {
+                                           const live::TableListing* listed, std::string& err,
+                                           const ir::Program* known) {
   std::map<std::string, std::string> changed;  // plan key "NAME FAMILY" -> NAME
   for (const auto& c : plan.changes) {
     if (!NftObjectKind(c.kind)) continue;
@@ -41,7 +42,12 @@ std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Pla
   // set, which for 100k intervals costs about as much as a libnftables listing, so the
   // plan's listing is never read twice.
   std::map<std::string, std::vector<Interval>> kernel;
-  if (listed && listed->exists) {
+  if (known) {
+    // The kernel holds exactly what a fresh load of `known` gives: its normalized intervals.
+    for (auto& o : plan::FromProgram(*known).objects)
+      if (o.kind == plan::Kind::kSet && changed.count(o.key))
+        kernel[changed[o.key]] = std::move(o.elements);
+  } else if (listed && listed->exists) {
     if (!live::SetElements(listed->json, kernel, err)) return std::nullopt;
   } else {
     for (const auto& [key, name] : changed)

@@ -55,12 +55,16 @@ bool JsonRestoreScript(const Snapshot& s, std::string& script, std::string& err)
 }  // namespace
 
 bool TakeSnapshot(const std::string& table, const live::TableListing* listed,
-                  const std::vector<uint32_t>& protocols,
+                  const std::string* known_text, const std::vector<uint32_t>& protocols,
                   const std::vector<std::string>& sysctl_keys, Snapshot& out, std::string& err) {
   out.table = table;
   out.protocols = protocols;
   out.nft_json = true;
-  if (listed) {
+  if (known_text) {  // format 1's text form: the recorded generation's own table
+    out.nft_exists = true;
+    out.nft_json = false;
+    out.nft_listing = *known_text;
+  } else if (listed) {
     out.nft_exists = listed->exists;
     out.nft_listing = listed->json;
   } else if (!live::ListNftTable(table, out.nft_listing, out.nft_exists, err)) {

@@ -106,12 +106,17 @@ std::optional<ir::Program> CompileSources(const apply::Sources& sources, std::st
 }
 
 bool PrintPlan(const char* cmd, const ir::Program& p, const std::string& desired, bool quiet,
-               plan::Plan& out, std::optional<live::TableListing>& listed) {
+               plan::Plan& out, std::optional<live::TableListing>& listed,
+               const plan::State* known_nft) {
   plan::State state;
   std::string err;
-  listed.emplace();
+  if (known_nft)
+    listed.reset();
+  else
+    listed.emplace();
   if (!live::DesiredState(p, state, err) ||
-      !live::PlanAgainstKernel(p, std::move(state), nullptr, out, err, &*listed)) {
+      !live::PlanAgainstKernel(p, std::move(state), nullptr, out, err, listed ? &*listed : nullptr,
+                               known_nft)) {
     std::cerr << "pbrc " << cmd << ": " << EscapeMessage(err) << "\n";
     return false;
   }

@@ -36,9 +36,12 @@ std::optional<ir::Program> CompileRecorded(const std::string& file, apply::Sourc
 std::optional<ir::Program> CompileSources(const apply::Sources& sources, std::string& err);
 
 // The plan of `p` against the kernel of this process's namespace; false after printing why.
-// `listed` receives pbrc's table as the plan read it (for the snapshot of the apply after).
+// `listed` receives pbrc's table as the plan read it (for the snapshot of the apply after);
+// with `known_nft` (the table is known to hold it) the table is not read and `listed` is
+// left empty.
 bool PrintPlan(const char* cmd, const ir::Program& p, const std::string& desired, bool quiet,
-               plan::Plan& out, std::optional<live::TableListing>& listed);
+               plan::Plan& out, std::optional<live::TableListing>& listed,
+               const plan::State* known_nft = nullptr);
 
 // Messages of apply: to stdout unless quiet, warnings always (stderr).
 apply::Say Sayer(bool quiet);

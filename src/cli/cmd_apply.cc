@@ -9,12 +9,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "apply_genid.h"
 #include "apply_session.h"
 #include "commands.h"
 #include "common.h"
+#include "pbrc/emit.h"
 #include "pbrc/render_escape.h"
 
 namespace po = boost::program_options;
@@ -111,6 +114,57 @@ std::optional<int> PendingTry(const apply::Target& t, const apply::Sources& sour
   return kFailure;
 }
 
+// The plan and the apply; `listing_only` after a batch the kernel refused because another
+// program committed since the plan: plan again from a listing. nullopt: applied.
+std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
+                                const ir::Program& prog, const apply::Sources& sources,
+                                const apply::Target& t, bool listing_only, bool& retry) {
+  apply::Say say = Sayer(a.quiet);
+  std::string err;
+  auto cur = apply::CurrentGeneration(t, err);
+  KnownTable known = ProveTable(t, cur, listing_only, say);
+  say("progress: the plan against the kernel");
+  plan::Plan plan;
+  std::optional<live::TableListing> listed;
+  if (!PrintPlan("apply", prog, file, a.quiet, plan, listed,
+                 known.program ? &known.state : nullptr))
+    return kFailure;
+  if (plan.Empty() && cur && cur->sources.files == sources.files && a.confirm == 0) {
+    say("nothing to change: " + cur->name + " is applied");
+    if (!known.program) RecordUnchanged(t, cur->name, known.genid, say);
+    return kOk;
+  }
+  apply::Request r{t,          &prog,        sources, std::nullopt, a.confirm,
+                   NewToken(), std::nullopt, {},      {},           {}};
+  r.listing = std::move(listed);
+  r.genid = known.genid;
+  r.ip_unchanged = std::none_of(plan.changes.begin(), plan.changes.end(), [](const auto& c) {
+    return c.kind == plan::Kind::kIpRule || c.kind == plan::Kind::kRoute ||
+           c.kind == plan::Kind::kSysctl;
+  });
+  if (known.program) r.known_nft_text = emit::NftText(*known.program);
+  std::string uerr;
+  say("progress: the element changes of changed sets");
+  r.set_update = apply::ElementOnlyUpdate(prog, plan, r.listing ? &*r.listing : nullptr, uerr,
+                                          known.program ? &*known.program : nullptr);
+  if (!uerr.empty()) say("warning: " + uerr + "; the table is replaced instead");
+  bool moved = false;
+  err.clear();
+  if (!apply::Apply(r, say, err, &moved)) {
+    retry = moved && !listing_only;
+    if (retry) {
+      say("warning: " + err +
+          ": another program changed nftables since the plan; nothing was "
+          "changed, planning again from a listing");
+      return std::nullopt;
+    }
+    std::cerr << "pbrc apply: " << EscapeMessage(err) << "\n";
+    return kFailure;
+  }
+  say("applied: " + apply::CurrentName(t.Dir()) + " (" + plan::Summary(plan) + ")");
+  return std::nullopt;
+}
+
 int Run(const ApplyArgs& a, const std::string& file) {
   int rc = kOk;
   apply::Sources sources;
@@ -122,28 +176,12 @@ int Run(const ApplyArgs& a, const std::string& file) {
   Session s;
   if (!OpenSession("apply", t, say, s)) return kFailure;
   if (auto pending = PendingTry(t, sources)) return *pending;
-  say("progress: the plan against the kernel");
-  plan::Plan plan;
-  std::optional<live::TableListing> listed;
-  if (!PrintPlan("apply", *prog, file, a.quiet, plan, listed)) return kFailure;
+  bool retry = false;
+  if (auto done = PlanAndApply(a, file, *prog, sources, t, false, retry)) return *done;
+  if (retry) {
+    if (auto done = PlanAndApply(a, file, *prog, sources, t, true, retry)) return *done;
+  }
   std::string err;
-  auto cur = apply::CurrentGeneration(t, err);
-  if (plan.Empty() && cur && cur->sources.files == sources.files && a.confirm == 0) {
-    say("nothing to change: " + cur->name + " is applied");
-    return kOk;
-  }
-  apply::Request r{t, &*prog, sources, std::nullopt, a.confirm, NewToken(), std::nullopt};
-  r.listing = std::move(listed);
-  std::string uerr;
-  say("progress: the element changes of changed sets");
-  r.set_update = apply::ElementOnlyUpdate(*prog, plan, r.listing ? &*r.listing : nullptr, uerr);
-  if (!uerr.empty()) say("warning: " + uerr + "; the table is replaced instead");
-  if (!apply::Apply(r, say, err)) {
-    std::cerr << "pbrc apply: " << EscapeMessage(err) << "\n";
-    return kFailure;
-  }
-  std::string gen = apply::CurrentName(t.Dir());
-  say("applied: " + gen + " (" + plan::Summary(plan) + ")");
   if (a.confirm <= 0) return kOk;
   auto c = apply::ReadPendingConfirm(t);
   if (!c || !SpawnWatchdog(t, *c, err)) {

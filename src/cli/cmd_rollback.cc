@@ -78,7 +78,8 @@ int RollbackOne(const StateArgs& a, const std::string& table) {
   plan::Plan plan;
   std::optional<live::TableListing> listed;
   if (!PrintPlan("rollback", *prog, prev.sources.root, a.quiet, plan, listed)) return kFailure;
-  apply::Request r{t, &*prog, prev.sources, prev.previous, 0, "", std::nullopt, std::move(listed)};
+  apply::Request r{t,  &*prog, prev.sources, prev.previous, 0, "", std::nullopt, std::move(listed),
+                   {}, {}};
   r.set_update = apply::ElementOnlyUpdate(*prog, plan, r.listing ? &*r.listing : nullptr, err);
   err.clear();
   if (!apply::Apply(r, say, err)) {

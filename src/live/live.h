@@ -113,8 +113,11 @@ bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err);
 // The reading half of ReadLivePlan (include/pbrc/live.h), in the network namespace this
 // process is in: `desired` from DesiredState, `was` (or nullptr) the DesiredState of the
 // policy last applied. `listed` (or nullptr) receives the table's listing it read.
+// `known_nft` (or nullptr): the table is known to hold these objects (the DesiredState of the
+// generation the nftables generation id proves is live); the table is then not listed.
 bool PlanAgainstKernel(const ir::Program& p, plan::State desired, const plan::State* was,
-                       plan::Plan& out, std::string& err, TableListing* listed = nullptr);
+                       plan::Plan& out, std::string& err, TableListing* listed = nullptr,
+                       const plan::State* known_nft = nullptr);
 // Marks the changes of `plan` that undo hand edits: where the kernel (`current`, rules by
 // position) differs from the state of the policy last applied (`applied`).
 void MarkDrift(plan::Plan& plan, plan::State applied, plan::State current);

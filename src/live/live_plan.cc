@@ -29,6 +29,11 @@ bool FromIr(plan::Kind k) {
          k == plan::Kind::kSysctl;
 }
 
+bool NftKind(plan::Kind k) {
+  return k == plan::Kind::kTable || k == plan::Kind::kSet || k == plan::Kind::kChain ||
+         k == plan::Kind::kRule || k == plan::Kind::kNat;
+}
+
 }  // namespace
 
 bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err) {
@@ -60,13 +65,19 @@ bool ReadLivePlan(const ir::Program& p, const ir::Program* applied, const std::s
 }
 
 bool PlanAgainstKernel(const ir::Program& p, plan::State desired, const plan::State* was,
-                       plan::Plan& out, std::string& err, TableListing* listed) {
+                       plan::Plan& out, std::string& err, TableListing* listed,
+                       const plan::State* known_nft) {
   plan::State current;
   std::vector<std::string>& warnings = out.warnings;
-  TableListing table;
-  if (!ListNftTable(p.opts.nft_table, table.json, table.exists, err)) return false;
-  if (table.exists && !NftObjects(table.json, current, err)) return false;
-  if (listed) *listed = std::move(table);
+  if (known_nft) {
+    for (const auto& o : known_nft->objects)
+      if (NftKind(o.kind)) current.objects.push_back(o);
+  } else {
+    TableListing table;
+    if (!ListNftTable(p.opts.nft_table, table.json, table.exists, err)) return false;
+    if (table.exists && !NftObjects(table.json, current, err)) return false;
+    if (listed) *listed = std::move(table);
+  }
   if (!WarnMarkWriters(p.opts.nft_table, p.opts.mark_mask, warnings, err)) return false;
   Ownership own = OwnershipOf(p);
   if (!ReadIpRules(own, current, warnings, err) || !ReadRoutes(own, current, warnings, err))

@@ -63,6 +63,9 @@ for step in snapshot journal nft ip4 ip6 sysctl commit; do
 done
 # A snapshot written by an older pbrc (format 1: the table as nft text) is still restored.
 in_ns r nft list table inet pbrapply > "$tmp/A.nft.txt" || fail "list A's table"
+# Without the generation id record the apply lists the table (format 2, JSON), which is then
+# turned into what an older pbrc wrote.
+rm -f "$st/pbrapply/$(readlink "$st/pbrapply/current")/nft-genid"
 PBRC_FAULT=nft pbrc_run 137 "${B[@]}"
 before="$(ls -d "$st"/pbrapply/gen-* | sort | tail -1)/before"
 [ -f "$before/nft.json" ] || fail "the snapshot has no nft.json"
