@@ -130,8 +130,15 @@ struct Group {
 
 class Walker {
  public:
-  Walker(const SpanPool& pool, const std::vector<Item>& items, Family f, const Point& max)
-      : pool_(pool), items_(items), f_(f), max_(max), stamp_(pool.size(), 0), picks_(pool.size()) {
+  Walker(const SpanPool& pool, const std::vector<Item>& items, Family f, const Point& max,
+         size_t max_work)
+      : pool_(pool),
+        items_(items),
+        f_(f),
+        max_(max),
+        max_work_(max_work),
+        stamp_(pool.size(), 0),
+        picks_(pool.size()) {
     facts_.kept.assign(items.size(), 0);
     facts_.overridden.assign(items.size(), 0);
     facts_.covering.resize(items.size());
@@ -319,7 +326,7 @@ class Walker {
   // A cell: its first owning rule takes it; rules before that one (and it) keep it.
   void Cell(const std::vector<uint32_t>& here, const Point& at, bool plain) {
     work_ += here.size();
-    if (work_ > kMaxWork) facts_.gave_up = true;
+    if (work_ > max_work_) facts_.gave_up = true;
     bool link = false, router = false, other = false;
     size_t last_other = 0;  // the last rule with a target other than main
     for (uint32_t i : here) {
@@ -348,6 +355,7 @@ class Walker {
   const std::vector<Item>& items_;
   Family f_;
   Point max_;  // each dimension's largest value
+  size_t max_work_;
   std::array<int, kDims> order_{};
   std::vector<uint64_t> stamp_;
   uint64_t epoch_ = 0;
@@ -361,8 +369,8 @@ class Walker {
 }  // namespace
 
 CellFacts WalkCells(const SpanPool& pool, const std::vector<Item>& items, Family f,
-                    const Point& max) {
-  return Walker(pool, items, f, max).Run();
+                    const Point& max, size_t max_work) {
+  return Walker(pool, items, f, max, max_work).Run();
 }
 
 }  // namespace pbrc::analysis

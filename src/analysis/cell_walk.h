@@ -60,15 +60,12 @@ struct CellFacts {
                                  // shares a cell it keeps
   std::vector<std::map<size_t, Witnessed>> covering;  // item that takes a cell -> a point
   std::vector<Witnessed> router;                      // a kept point of the router services
-  bool gave_up = false;                               // kMaxWork reached: facts incomplete
+  bool gave_up = false;                               // max_work reached: facts incomplete
 };
 
-// Beyond this much work (events sorted plus rules visited in cells) the walk stops: policies
-// written by people stay far below (the 1,000-rule benchmark needs about 1% of it).
-constexpr size_t kMaxWork = size_t(1) << 30;
-
 // `max`: each dimension's largest value (an item spanning 0..max there is whole in it).
+// Beyond `max_work` (events sorted plus rules visited in cells) the walk stops, gave_up.
 CellFacts WalkCells(const SpanPool& pool, const std::vector<Item>& items, Family f,
-                    const Point& max);
+                    const Point& max, size_t max_work);
 
 }  // namespace pbrc::analysis

@@ -16,8 +16,8 @@ namespace {
 
 class Linter {
  public:
-  Linter(const ir::Program& p, const SourceManager& sm, Diagnostics& diags)
-      : p_(p), sm_(sm), diags_(diags), devs_(p) {}
+  Linter(const ir::Program& p, const SourceManager& sm, Diagnostics& diags, size_t max_work)
+      : p_(p), sm_(sm), diags_(diags), devs_(p), max_work_(max_work) {}
 
   void Run() {
     std::map<ir::RuleId, std::vector<size_t>> by_rule;  // a policy rule's family entries
@@ -36,13 +36,37 @@ class Linter {
     for (Family f : {Family::kV4, Family::kV6}) {
       BuildItems(f);
       U128 addr = f == Family::kV4 ? U128(0xffffffff) : ~U128(0);
-      facts_[f] = WalkCells(pool_, items_[f], f, {addr, addr, 255, 65535, 65535, devs_.Other()});
+      facts_[f] =
+          WalkCells(pool_, items_[f], f, {addr, addr, 255, 65535, 65535, devs_.Other()}, max_work_);
     }
-    if (facts_[Family::kV4].gave_up || facts_[Family::kV6].gave_up) return;
+    if (facts_[Family::kV4].gave_up || facts_[Family::kV6].gave_up) {
+      GaveUp();
+      return;
+    }
     for (const auto& [id, entries] : by_rule) One(entries);
   }
 
  private:
+  // Said, never silent: a CI run that passes because lint stopped would hide every finding.
+  void GaveUp() {
+    const ir::Classify* first = nullptr;
+    for (const auto& r : p_.rules) {
+      if (r.rule) {
+        first = &r;
+        break;
+      }
+    }
+    if (!first || Allowed(sm_, first->range, Code::kLintGaveUp)) return;
+    auto& d = diags_.Warning(Code::kLintGaveUp, first->range,
+                             "lint stopped: the rules' spaces split into too many cells");
+    d.notes.push_back(
+        "shadowing, overlaps, rules without effect and the router's own traffic "
+        "(W0901-W0904) were not checked for this policy; the cell walk stopped "
+        "after " +
+        std::to_string(max_work_) + " steps");
+    d.help = "lint the policy in parts, or allow W0908 on its first rule to accept this";
+  }
+
   ClassId AddrClass(const ir::AddrMatch* m, Family f) {
     const void* list = m ? &Elements(p_, *m) : nullptr;
     auto key = std::make_tuple(list, m && m->negated, f);
@@ -197,12 +221,13 @@ class Linter {
   std::map<Family, std::vector<Item>> items_;
   std::map<Family, std::vector<int>> item_of_;
   std::map<Family, CellFacts> facts_;
+  size_t max_work_;
 };
 
 }  // namespace
 
-void Lint(const ir::Program& p, const SourceManager& sm, Diagnostics& diags) {
-  Linter(p, sm, diags).Run();
+void Lint(const ir::Program& p, const SourceManager& sm, Diagnostics& diags, size_t max_work) {
+  Linter(p, sm, diags, max_work).Run();
   CheckForeignSoftware(p, diags);
 }
 

@@ -134,8 +134,12 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
     if (!known.program) RecordUnchanged(t, cur->name, known.genid, say);
     return kOk;
   }
-  apply::Request r{t,          &prog,        sources, std::nullopt, a.confirm,
-                   NewToken(), std::nullopt, {},      {},           {}};
+  apply::Request r;
+  r.target = t;
+  r.program = &prog;
+  r.sources = sources;
+  r.confirm_seconds = a.confirm;
+  r.confirm_token = NewToken();
   r.listing = std::move(listed);
   r.genid = known.genid;
   r.ip_unchanged = std::none_of(plan.changes.begin(), plan.changes.end(), [](const auto& c) {

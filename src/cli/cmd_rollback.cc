@@ -78,8 +78,12 @@ int RollbackOne(const StateArgs& a, const std::string& table) {
   plan::Plan plan;
   std::optional<live::TableListing> listed;
   if (!PrintPlan("rollback", *prog, prev.sources.root, a.quiet, plan, listed)) return kFailure;
-  apply::Request r{t,  &*prog, prev.sources, prev.previous, 0, "", std::nullopt, std::move(listed),
-                   {}, {}};
+  apply::Request r;
+  r.target = t;
+  r.program = &*prog;
+  r.sources = prev.sources;
+  r.previous_override = prev.previous;
+  r.listing = std::move(listed);
   r.set_update = apply::ElementOnlyUpdate(*prog, plan, r.listing ? &*r.listing : nullptr, err);
   err.clear();
   if (!apply::Apply(r, say, err)) {
