@@ -59,11 +59,8 @@ class Linter {
     if (!first || Allowed(sm_, first->range, Code::kLintGaveUp)) return;
     auto& d = diags_.Warning(Code::kLintGaveUp, first->range,
                              "lint stopped: the rules' spaces split into too many cells");
-    d.notes.push_back(
-        "shadowing, overlaps, rules without effect and the router's own traffic "
-        "(W0901-W0904) were not checked for this policy; the cell walk stopped "
-        "after " +
-        std::to_string(max_work_) + " steps");
+    d.notes.push_back("W0901-W0904 were not checked: the walk stopped after " +
+                      std::to_string(max_work_) + " steps");
     d.help = "lint the policy in parts, or allow W0908 on its first rule to accept this";
   }
 
