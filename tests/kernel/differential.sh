@@ -23,9 +23,10 @@ table inet diffsentinel {
 NFT
 sleep 1
 
-# Bounded: 10 minutes for CI's 300 pairs, one second a pair more for the long mode.
+# Bounded: 10 minutes for CI's 300 pairs, one second a pair more for the long mode;
+# DIFF_TIMEOUT (seconds) overrides it (differential_long.sh, shards sharing the cores).
 pairs=$(( ${DIFF_POLICIES:-25} * ${DIFF_PACKETS:-12} ))
-timeout $(( pairs > 600 ? pairs + 600 : 600 )) python3 "$here/differential.py" --pbrc "$PBRC" --rtr "$(ns_name rtr)" \
+timeout "${DIFF_TIMEOUT:-$(( pairs > 600 ? pairs + 600 : 600 ))}" python3 "$here/differential.py" --pbrc "$PBRC" --rtr "$(ns_name rtr)" \
   --cli "$(ns_name cli)" --up "$(ns_name up)" --regressions "$here/differential" || exit 1
 
 # lint --live: a foreign ip rule inside the policy's preference band is W0906, a foreign
