@@ -7,8 +7,9 @@
 // `from set sK [proto tcp dport D] via wanW;` with K, D and W spread, the shape of a
 // carrier-split policy.
 // Usage: pbrc_lint_bench [RULES] [PREFIXES] [SETS]   (defaults 1000 10000 10); PBRC=path
-// picks another binary. Exit 1 when the command's CPU time exceeds one second (CPU, not
-// wall: on a shared machine the wall clock counts other people's work).
+// picks another binary. Exit 1 when the command fails, or at the size (or smaller)
+// when its CPU time exceeds one second (CPU, not wall: on a shared machine the wall clock
+// counts other people's work). Larger sizes only report, to show the growth.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -148,8 +149,9 @@ int main(int argc, char** argv) {
          cmd.wall / base, cmd.cpu / base_cpu, ran ? "exit 0" : "FAILED (exit not 0)");
   printf("  peak RSS %.0f MiB before lint (compile, spaces), %.0f MiB after\n", rss_before,
          rss_after);
-  bool met = ran && cmd.cpu <= 1.0;
+  bool met = cmd.cpu <= 1.0;
   printf("  budget 1000 ms CPU for the command: %s (wall %s)\n", met ? "met" : "NOT met",
          cmd.wall <= 1.0 ? "met too" : "not met: see the load average");
-  return met ? 0 : 1;
+  bool budgeted = rules <= 1000 && prefixes <= 10000;
+  return ran && (met || !budgeted) ? 0 : 1;
 }
