@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <numeric>
 #include <optional>
-#include <unordered_set>
+
+#include "seen_sets.h"
 
 namespace pbrc::analysis {
 
@@ -112,16 +113,6 @@ class Picker {
   std::optional<U128> smallest_ok_, nonzero_;
 };
 
-struct VecHash {
-  size_t operator()(const std::vector<uint32_t>& v) const {
-    uint64_t h = v.size();
-    for (uint32_t x : v) h = (h + x) * 0x9e3779b97f4a7c15ull;
-    h ^= h >> 31;  // the low bits pick the bucket: mix the high ones in
-    h *= 0xbf58476d1ce4e5b9ull;
-    return size_t(h ^ (h >> 29));
-  }
-};
-
 // A group of one level: the classes present on its pieces, and its readable value.
 struct Group {
   std::vector<ClassId> present;
@@ -174,10 +165,7 @@ class Walker {
   void Level(size_t level, const std::vector<uint32_t>& here, Point& at, bool plain) {
     if (level == kDims) return Cell(here, at, plain);
     if (facts_.gave_up) return;
-    std::vector<uint32_t> key = here;
-    key.push_back(plain);
-    key.push_back(uint32_t(must_ + 1));
-    if (level > 0 && !seen_[level].insert(std::move(key)).second) return;
+    if (level > 0 && !seen_[level].Insert(here, plain, uint32_t(must_ + 1))) return;
     if (must_ < 0 && SplitTail(level, here, at, plain)) return;
     Dim d = Dim(order_[level]);
     ++epoch_;
@@ -272,12 +260,8 @@ class Walker {
   // The pieces of dimension d between consecutive boundaries of `classes`, grouped by the
   // classes present on them, in the order of their first piece.
   std::vector<Group> Partition(Dim d, const std::vector<ClassId>& classes) {
-    struct Event {
-      U128 at;
-      ClassId c;
-      bool start;
-    };
-    std::vector<Event> events;
+    std::vector<Event>& events = events_;  // reused: Partition does not recurse
+    events.clear();
     for (ClassId c : classes) {
       for (const Span& s : pool_.Get(c)) {
         events.push_back({s.lo, c, true});
@@ -288,8 +272,9 @@ class Walker {
     std::sort(events.begin(), events.end(),
               [](const Event& a, const Event& b) { return a.at < b.at; });
     std::vector<Group> groups;
-    std::map<std::vector<ClassId>, size_t> index;
-    std::vector<ClassId> present;  // sorted
+    groups.reserve(8);
+    std::map<std::vector<ClassId>, size_t> index;  // once groups are many
+    std::vector<ClassId> present;                  // sorted
     for (size_t k = 0; k < events.size();) {
       U128 from = events[k].at;
       for (; k < events.size() && events[k].at == from; ++k) {
@@ -302,15 +287,32 @@ class Walker {
       }
       if (present.empty()) continue;
       U128 to = k < events.size() ? events[k].at - 1 : ~U128(0);
-      auto [it, fresh] = index.try_emplace(present, groups.size());
-      if (fresh) groups.push_back(Group{present, Picker(d, f_)});
-      groups[it->second].pick.Add(from, to);
+      groups[GroupOf(present, d, groups, index)].pick.Add(from, to);
     }
     // Groups holding a preferred value first (udp before tcp, port 53 first): the first cell
     // met gives the witness, so it reads as plainly as the pieces allow.
     std::stable_sort(groups.begin(), groups.end(),
                      [](const Group& a, const Group& b) { return a.pick.Rank() < b.pick.Rank(); });
     return groups;
+  }
+
+  // The index in `groups` of the group with these classes, made if new. Most partitions have
+  // a few groups: a scan finds them without the map's allocations.
+  size_t GroupOf(const std::vector<ClassId>& present, Dim d, std::vector<Group>& groups,
+                 std::map<std::vector<ClassId>, size_t>& index) {
+    constexpr size_t kScan = 8;
+    if (groups.size() <= kScan) {
+      for (size_t g = 0; g < groups.size(); ++g) {
+        if (groups[g].present == present) return g;
+      }
+      groups.push_back(Group{present, Picker(d, f_)});
+      if (groups.size() <= kScan) return groups.size() - 1;
+      for (size_t g = 0; g < groups.size(); ++g) index.emplace(groups[g].present, g);
+      return groups.size() - 1;
+    }
+    auto [it, fresh] = index.try_emplace(present, groups.size());
+    if (fresh) groups.push_back(Group{present, Picker(d, f_)});
+    return it->second;
   }
 
   Picked PickOf(ClassId c, Dim d) {
@@ -351,6 +353,12 @@ class Walker {
     }
   }
 
+  struct Event {
+    U128 at;
+    ClassId c;
+    bool start;
+  };
+
   const SpanPool& pool_;
   const std::vector<Item>& items_;
   Family f_;
@@ -360,7 +368,8 @@ class Walker {
   std::vector<uint64_t> stamp_;
   uint64_t epoch_ = 0;
   std::vector<std::array<std::optional<Picked>, kDims>> picks_;
-  std::array<std::unordered_set<std::vector<uint32_t>, VecHash>, kDims> seen_;
+  std::array<SeenSets, kDims> seen_;
+  std::vector<Event> events_;
   size_t work_ = 0;
   int64_t must_ = -1;  // in a tail item's walk (SplitTail): the item; pieces without it are skipped
   CellFacts facts_;

@@ -25,12 +25,17 @@ class Linter {
       if (p_.rules[j].rule) by_rule[*p_.rules[j].rule].push_back(j);
     }
     last_entry_.resize(p_.rules.size());
-    first_entry_.resize(p_.rules.size());
-    for (size_t j = 0; j < p_.rules.size(); ++j) first_entry_[j] = last_entry_[j] = j;
+    addressed_.assign(p_.rules.size(), 0);
+    for (size_t j = 0; j < p_.rules.size(); ++j) {
+      last_entry_[j] = j;
+      addressed_[j] = Addressed(p_.rules[j]);
+    }
     for (const auto& [id, entries] : by_rule) {
+      bool any = false;  // over every family entry, not the first one only
+      for (size_t j : entries) any |= addressed_[j] != 0;
       for (size_t j : entries) {
-        first_entry_[j] = entries.front();
         last_entry_[j] = entries.back();
+        addressed_[j] = any;
       }
     }
     for (Family f : {Family::kV4, Family::kV6}) {
@@ -64,6 +69,11 @@ class Linter {
     d.help = "lint the policy in parts, or allow W0908 on its first rule to accept this";
   }
 
+  static bool Addressed(const ir::Classify& r) {
+    RuleView v = View(r);
+    return v.saddr || v.daddr || v.iif;
+  }
+
   ClassId AddrClass(const ir::AddrMatch* m, Family f) {
     const void* list = m ? &Elements(p_, *m) : nullptr;
     auto key = std::make_tuple(list, m && m->negated, f);
@@ -84,11 +94,10 @@ class Linter {
     it.owns = v.unmodelled.empty();  // its space is wider than its packets
     const ir::Target& t = p_.targets[r.target];
     it.main = t.kind == ir::TargetKind::kMain;
-    // As the policy rule reads (its first entry): a family part that lost its address match
-    // to the split (`to !V4SET` in IPv6) is not "a rule without addresses".
-    RuleView written = View(p_.rules[first_entry_[j]]);
-    it.router_check =
-        t.kind == ir::TargetKind::kLink && !written.saddr && !written.daddr && !written.iif;
+    // As the policy rule reads (any of its family entries): a family part that lost its
+    // address match to the split (`to !V4SET` in IPv6, `to !V6SET` in IPv4) is not "a rule
+    // without addresses".
+    it.router_check = t.kind == ir::TargetKind::kLink && !addressed_[j];
     it.dim[kSrc] = AddrClass(v.saddr, f);
     it.dim[kDst] = AddrClass(v.daddr, f);
     for (Dim d : {kProto, kSport, kDport, kIif}) {
@@ -214,7 +223,8 @@ class Linter {
   Devices devs_;
   SpanPool pool_;
   std::map<std::tuple<const void*, bool, Family>, ClassId> addr_classes_;
-  std::vector<size_t> first_entry_, last_entry_;
+  std::vector<size_t> last_entry_;
+  std::vector<char> addressed_;  // the policy rule matches addresses or an input device
   std::map<Family, std::vector<Item>> items_;
   std::map<Family, std::vector<int>> item_of_;
   std::map<Family, CellFacts> facts_;
