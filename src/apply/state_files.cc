@@ -103,6 +103,14 @@ bool WriteAtomic(const std::string& dir, const std::string& name, const std::str
   return SyncPath(dir, err);
 }
 
+bool LinkOrCopy(const std::string& from, const std::string& dir, const std::string& name,
+                std::string& err) {
+  std::string to = dir + "/" + name, data;
+  unlink(to.c_str());  // a leftover of an interrupted snapshot of the same generation
+  if (link(from.c_str(), to.c_str()) == 0) return true;
+  return ReadWhole(from, data, err) && WriteAtomic(dir, name, data, err);
+}
+
 bool RemoveFile(const std::string& dir, const std::string& name, std::string& err) {
   std::string path = dir + "/" + name;
   if (unlink(path.c_str()) != 0 && errno != ENOENT) {
