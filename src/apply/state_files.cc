@@ -32,7 +32,8 @@ bool SyncPath(const std::string& path, std::string& err) {
 }
 
 std::string TempName(const std::string& name) {
-  static std::mt19937_64 rng{std::random_device{}()};
+  // Per thread: apply writes the sources from a second thread (apply.cc).
+  thread_local std::mt19937_64 rng{std::random_device{}()};
   char buf[17];
   snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
   return "." + name + ".tmp-" + buf;
