@@ -113,11 +113,29 @@ struct SetUpdate {
 // nullopt when the kernel's table differs from the policy in anything but elements of
 // existing sets (or could not be read: `err`); then the table is replaced. `listed`: the
 // table as the plan read it (its elements are used), nullptr to dump the sets' elements.
-// `known`: the policy whose table the kernel is known to hold (the recorded generation when
-// the nftables generation id has not moved); its elements are used and nothing is read.
+// `known`: the nft side of the policy the kernel is known to hold (the recorded generation
+// when the nftables generation id has not moved); its sets' elements are used and nothing is
+// read. `desired`: `p`'s own plan state when the caller has it (else computed here).
 std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Plan& plan,
                                            const live::TableListing* listed, std::string& err,
-                                           const ir::Program* known = nullptr);
+                                           const plan::State* known = nullptr,
+                                           const plan::State* desired = nullptr);
+
+// The applied generation's nft side (the plan's objects of kind table, set, chain, rule, NAT
+// as the desired side computed them) as a binary record, `gen-N/nft-state` (state_record.cc):
+// versioned and checksummed; a damaged or missing record is refused (`err`).
+// `listing_text`: the nft text (sets trimmed) whose private load gave the listed objects, so
+// the next policy with the same text reuses them (live::DesiredState).
+inline constexpr const char* kNftStateRecord = "nft-state";
+struct NftStateRecord {
+  std::string listing_text;
+  plan::State state;
+};
+std::string EncodeNftState(const std::vector<const plan::Object*>& objects,
+                           const std::string& listing_text);
+bool DecodeNftState(const std::string& data, NftStateRecord& out, std::string& err);
+std::optional<NftStateRecord> RecordedNftState(const Target& t, const std::string& gen,
+                                               std::string& err);
 
 // The nftables ruleset generation id of this process's network namespace (NFT_MSG_GETGEN).
 bool ReadNftGenId(uint32_t& out, std::string& err);
@@ -144,8 +162,11 @@ struct Request {
   // carries it, so the kernel refuses the batch when anything committed since.
   std::optional<uint32_t> genid;
   // Set when the plan came from the recorded generation instead of a listing (the id had not
-  // moved): the table it recorded as nft text, which the snapshot keeps.
-  std::optional<std::string> known_nft_text;
+  // moved): that generation's name; the snapshot names it instead of listing the table.
+  std::optional<std::string> known_generation;
+  // The new generation's nft side (EncodeNftState), recorded beside its sources so the next
+  // apply can plan from it ("" = none: the next apply compiles this one again).
+  std::string nft_state_record;
   // The plan has no ip rule, route or sysctl change: the kernel already holds the policy's,
   // so the ip batches and the sysctl writes are skipped (two `ip -batch` runs saved).
   bool ip_unchanged = false;

@@ -92,6 +92,9 @@ struct Plan {
 
 // Everything `current` must change to become `desired`.
 Plan Diff(const State& desired, const State& current);
+// The same, taking the elements of objects only `desired` has instead of copying them (a
+// first apply's million-interval set is not copied once more).
+Plan Diff(State&& desired, const State& current);
 // The plan between two policies (`diff OLD NEW`): their states with rules aligned
 // (AlignPolicyRules), then Diff.
 Plan DiffPolicies(const ir::Program& desired, const ir::Program& current);

@@ -1,12 +1,17 @@
 // One apply as a transaction over the state directory and the kernel:
 //
-//   1. the new generation's folder: the policy's sources and meta (nothing changed yet);
+//   1. the new generation's folder and meta (nothing changed yet); its sources are written
+//      by a second thread from here on, while the kernel works (a 1M-prefix list is 14 MB);
 //   2. the snapshot of pbrc's part of the kernel into gen-N/before/;
 //   3. the journal names gen-N: from here a crash is undone by the next pbrc;
 //   4. the nft table (one transaction), the IPv4 and IPv6 batches, the previous policy's
 //      protocol flushed when it differs, the sysctls;
-//   5. for a try, the pending confirmation;
+//   5. the sources thread is joined (written and synced, or the apply is undone), and for a
+//      try, the pending confirmation;
 //   6. `current` -> gen-N (the commit point), then the journal is removed.
+//
+// Only a committed generation is ever read for its sources, and nothing removes gen-N before
+// the sources thread is joined.
 //
 // A failure in 4-6 restores the snapshot; a crash anywhere is resolved by Recover: before
 // the commit point it restores the snapshot, after it it only removes the journal. So the
@@ -16,6 +21,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <future>
 #include <map>
 
 #include "internal.h"
@@ -107,7 +113,7 @@ bool ChangeKernel(const Request& r, bool table_exists, const std::vector<uint32_
       ")");
   std::optional<uint32_t> before = GenIdBefore(r);
   // Another program commits between the plan and the batch: the batch must be refused.
-  if (r.set_update && r.known_nft_text && FaultWanted("genid-race"))
+  if (r.set_update && r.known_generation && FaultWanted("genid-race"))
     NftRun("add table inet pbrc_fault_race\n", err);
   if (r.set_update) {
     if (!SendElementBatch(p.opts.nft_table, r.set_update->changes, false, err, r.genid, moved))
@@ -149,8 +155,37 @@ bool ChangeKernel(const Request& r, bool table_exists, const std::vector<uint32_
   return true;
 }
 
+// The generation's sources, written and synced by a second thread: the kernel batch of a big
+// set runs meanwhile on the other core. Wait() before anything removes or commits gen-N.
+class SourcesWriter {
+ public:
+  // `record`: the generation's nft-state record, written after the sources (a cache: when
+  // it cannot be written, the next apply compiles the sources again).
+  SourcesWriter(const std::string& dir, const Sources& s, const std::string& record)
+      : done_(std::async(std::launch::async, [dir, &s, &record] {
+          std::string err, ignored;
+          if (FaultWanted("sources-write"))  // as a full disk would fail it
+            err = "cannot write '" + dir + "/sources': fault injected";
+          else if (WriteAtomic(dir, "sources", EncodeSources(s), err) && !record.empty())
+            WriteAtomic(dir, kNftStateRecord, record, ignored);
+          return err;
+        })) {}
+  ~SourcesWriter() { Wait(); }
+  // "" when the sources are on disk.
+  const std::string& Wait() {
+    if (done_.valid()) err_ = done_.get();
+    return err_;
+  }
+
+ private:
+  std::future<std::string> done_;
+  std::string err_;
+};
+
 // After a failed step: the snapshot back, the journal and the new generation gone.
-bool Undo(const Target& t, const std::string& gen, const Snapshot& snap, std::string& err) {
+bool Undo(const Target& t, const std::string& gen, const Snapshot& snap, SourcesWriter& sources,
+          std::string& err) {
+  sources.Wait();
   std::string rerr;
   if (!RestoreSnapshot(snap, rerr)) {
     err += "; restoring the state before failed too (" + rerr +
@@ -178,7 +213,6 @@ bool Apply(const Request& r, const Say& say, std::string& err, bool* genid_moved
   Generation g;
   g.name = NextGenerationName(t.Dir());
   g.protocol = p.opts.protocol;
-  g.sources = r.sources;
   g.previous = r.previous_override ? *r.previous_override : (cur ? cur->name : "");
   std::vector<uint32_t> stale, owned = Owned(p.opts.protocol, cur, stale);
   std::map<std::string, std::string> revert;
@@ -188,45 +222,55 @@ bool Apply(const Request& r, const Say& say, std::string& err, bool* genid_moved
   for (const auto& [key, value] : revert) keys.push_back(key);
   Snapshot snap;
   say("progress: snapshot of the state before");
+  std::string known_dir = r.known_generation ? t.Dir() + "/" + *r.known_generation : "";
   if (!TakeSnapshot(p.opts.nft_table, r.listing ? &*r.listing : nullptr,
-                    r.known_nft_text ? &*r.known_nft_text : nullptr, owned, keys, snap, err))
+                    r.known_generation ? &known_dir : nullptr, owned, keys, snap, err))
     return false;
   g.sysctl_origin = SysctlOrigin(p, snap, revert);
   say("progress: writing the generation and the snapshot");
   std::string gen_dir = t.Dir() + "/" + g.name;
-  if (!WriteGeneration(t, g, err) || !SaveSnapshot(gen_dir + "/before", snap, err)) {
+  if (!WriteGeneration(t, g, err)) {
     RemoveTree(gen_dir);
     return false;
   }
+  SourcesWriter sources(gen_dir, r.sources, r.nft_state_record);
+  auto forget = [&] {  // before the journal: nothing to undo
+    sources.Wait();
+    RemoveTree(gen_dir);
+    return false;
+  };
+  if (!SaveSnapshot(gen_dir + "/before", snap, err)) return forget();
   FaultPoint("snapshot");
-  if (!WriteIntent(t, {g.name, t.netns}, err)) {
-    RemoveTree(gen_dir);
-    return false;
-  }
+  if (!WriteIntent(t, {g.name, t.netns}, err)) return forget();
   FaultPoint("journal");
   std::optional<uint32_t> genid_after;
   bool moved = false;
   if (!ChangeKernel(r, snap.nft_exists, stale, revert, say, err, genid_after, &moved)) {
-    if (!moved) return Undo(t, g.name, snap, err);
+    if (!moved) return Undo(t, g.name, snap, sources, err);
     // The refused batch was the first change: the kernel is as it was, and the snapshot
     // (the recorded generation) may not be what it holds now, so it is not restored.
     std::string ignored;
     RemoveFile(t.Dir(), kJournal, ignored);
-    RemoveTree(gen_dir);
     if (genid_moved) *genid_moved = true;
-    return false;
+    return forget();
   }
+  // The commit needs the sources on disk: the next apply and rollback read them.
+  if (!sources.Wait().empty()) {
+    err = sources.Wait();
+    return Undo(t, g.name, snap, sources, err);
+  }
+  FaultPoint("sources");
   // Only an id that pbrc's own commit produced is trusted by the next apply.
   std::string gerr;
   if (genid_after && !RecordNftGenId(gen_dir, *genid_after, gerr))
     say("warning: " + gerr + " (the next apply lists the table)");
   if (r.confirm_seconds > 0) {
     PendingConfirm c{g.name, int64_t(time(nullptr)) + r.confirm_seconds, r.confirm_token, t.netns};
-    if (!WritePendingConfirm(t, c, err)) return Undo(t, g.name, snap, err);
+    if (!WritePendingConfirm(t, c, err)) return Undo(t, g.name, snap, sources, err);
     FaultPoint("confirm");
   }
   say("progress: commit");
-  if (!SetCurrent(t.Dir(), g.name, err)) return Undo(t, g.name, snap, err);
+  if (!SetCurrent(t.Dir(), g.name, err)) return Undo(t, g.name, snap, sources, err);
   FaultPoint("commit");
   std::string jerr;
   if (!RemoveFile(t.Dir(), kJournal, jerr))

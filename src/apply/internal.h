@@ -18,6 +18,10 @@ bool ReadWhole(const std::string& path, std::string& out, std::string& err);
 bool WriteAtomic(const std::string& dir, const std::string& name, const std::string& data,
                  std::string& err);
 bool RemoveFile(const std::string& dir, const std::string& name, std::string& err);
+// Makes `dir/name` the file `from`: a hard link (no copy), or a copy written as WriteAtomic
+// does where links fail. The caller syncs `dir` (a later WriteAtomic into it does).
+bool LinkOrCopy(const std::string& from, const std::string& dir, const std::string& name,
+                std::string& err);
 // Points the symlink `dir/current` at `gen` (rename of a new link: never absent).
 bool SetCurrent(const std::string& dir, const std::string& gen, std::string& err);
 std::string NextGenerationName(const std::string& dir);
@@ -66,16 +70,23 @@ struct Snapshot {
   bool nft_exists = false;
   bool nft_json = true;  // false: `nft_listing` is nft text (format pbrc-snapshot/1)
   std::string nft_listing;
+  // Format pbrc-snapshot/3: the table was exactly generation `nft_generation`'s (its
+  // nftables generation id proved it), kept as that generation's sources, `nft_sources` (a
+  // hard link in the snapshot folder: no copy, and pruning the generation keeps it), and
+  // compiled again only to restore it.
+  std::string nft_generation;
+  std::string nft_sources;
   std::vector<uint32_t> protocols;
   std::vector<std::string> ip_msgs;
   std::vector<std::pair<std::string, std::string>> sysctls;  // key, value ("" = absent)
 };
 // `listed`: the table as the live plan just read it (under the same lock), kept instead of
 // listing it again; nullptr lists it here.
-// `known_text`: the table is known to be this nft text (nothing is listed).
+// `known_gen_dir`: the table is known to be this generation's (nothing is listed).
 bool TakeSnapshot(const std::string& table, const live::TableListing* listed,
-                  const std::string* known_text, const std::vector<uint32_t>& protocols,
+                  const std::string* known_gen_dir, const std::vector<uint32_t>& protocols,
                   const std::vector<std::string>& sysctl_keys, Snapshot& out, std::string& err);
+inline constexpr const char* kSnapshotSources = "nft-sources";
 bool SaveSnapshot(const std::string& dir, const Snapshot& s, std::string& err);
 bool LoadSnapshot(const std::string& dir, Snapshot& out, std::string& err);
 // Puts the snapshot back: nft table (one transaction), then rules and routes, then sysctls.
@@ -95,6 +106,7 @@ bool WriteIntent(const Target& t, const Intent& i, std::string& err);
 // nullopt when there is none; `err` set when it is unreadable.
 std::optional<Intent> ReadIntent(const Target& t, std::string& err);
 bool WritePendingConfirm(const Target& t, const PendingConfirm& c, std::string& err);
+// The generation folder and its meta.json (the sources are written by apply.cc).
 bool WriteGeneration(const Target& t, const Generation& g, std::string& err);
 
 }  // namespace pbrc::apply

@@ -140,8 +140,7 @@ bool WriteGeneration(const Target& t, const Generation& g, std::string& err) {
                          {"protocol", g.protocol},
                          {"sysctl_origin", g.sysctl_origin},
                          {"netns", t.netns}};
-  return MakeDirs(dir, err) && WriteAtomic(dir, "sources", EncodeSources(g.sources), err) &&
-         WriteAtomic(dir, "meta.json", meta.dump(1) + "\n", err);
+  return MakeDirs(dir, err) && WriteAtomic(dir, "meta.json", meta.dump(1) + "\n", err);
 }
 
 bool WriteIntent(const Target& t, const Intent& i, std::string& err) {

@@ -25,11 +25,42 @@ bool Before(const Interval& a, const Interval& b) {
   return a.family != b.family ? a.family < b.family : a.lo < b.lo;
 }
 
+// The kernel's intervals `now` not among the policy's normalized `want` (deleted), and
+// `want`'s not among `now` (added): one merge of two sorted lists when `now` is strictly
+// sorted (a record's or a listing's intervals are), else by search.
+void Split(const std::vector<Interval>& now, const std::vector<Interval>& want,
+           std::vector<Interval>& gone, std::vector<Interval>& add) {
+  auto unordered = [](const Interval& a, const Interval& b) { return !Before(a, b); };
+  if (std::adjacent_find(now.begin(), now.end(), unordered) == now.end()) {  // strictly sorted
+    size_t i = 0, j = 0;
+    while (i < now.size() && j < want.size()) {
+      if (now[i] == want[j]) {
+        ++i, ++j;
+      } else if (Before(now[i], want[j])) {
+        gone.push_back(now[i++]);
+      } else if (Before(want[j], now[i])) {
+        add.push_back(want[j++]);
+      } else {  // same start, another end: the kernel's goes, the policy's comes
+        gone.push_back(now[i++]);
+      }
+    }
+    gone.insert(gone.end(), now.begin() + i, now.end());
+    add.insert(add.end(), want.begin() + j, want.end());
+    return;
+  }
+  std::vector<Interval> kept;
+  for (const auto& k : now) {
+    auto at = std::lower_bound(want.begin(), want.end(), k, Before);
+    (at != want.end() && *at == k ? kept : gone).push_back(k);
+  }
+  add = Subtract(want, Normalize(kept));
+}
+
 }  // namespace
 
 std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Plan& plan,
                                            const live::TableListing* listed, std::string& err,
-                                           const ir::Program* known) {
+                                           const plan::State* known, const plan::State* desired) {
   std::map<std::string, std::string> changed;  // plan key "NAME FAMILY" -> NAME
   for (const auto& c : plan.changes) {
     if (!NftObjectKind(c.kind)) continue;
@@ -42,11 +73,12 @@ std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Pla
   // set, which for 100k intervals costs about as much as a libnftables listing, so the
   // plan's listing is never read twice.
   std::map<std::string, std::vector<Interval>> kernel;
+  std::map<std::string, const std::vector<Interval>*> borrowed;  // from `known`, not copied
   if (known) {
     // The kernel holds exactly what a fresh load of `known` gives: its normalized intervals.
-    for (auto& o : plan::FromProgram(*known).objects)
+    for (const auto& o : known->objects)
       if (o.kind == plan::Kind::kSet && changed.count(o.key))
-        kernel[changed[o.key]] = std::move(o.elements);
+        borrowed[changed[o.key]] = &o.elements;
   } else if (listed && listed->exists) {
     if (!live::SetElements(listed->json, kernel, err)) return std::nullopt;
   } else {
@@ -54,18 +86,17 @@ std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Pla
       if (!DumpSetElements(p.opts.nft_table, name, kernel[name], err)) return std::nullopt;
   }
   SetUpdate u;
-  for (const auto& o : plan::FromProgram(p).objects) {
+  std::optional<plan::State> own;
+  if (!desired) desired = &own.emplace(plan::FromProgram(p));
+  for (const auto& o : desired->objects) {
     auto it = changed.find(o.key);
     if (o.kind != plan::Kind::kSet || it == changed.end()) continue;
     // An element stays only when it is one of the policy's normalized intervals, so the
     // kernel ends with exactly the elements a fresh load gives (the same listing).
-    std::vector<Interval> gone, kept;
-    const auto& now = kernel[it->second];
-    for (const auto& k : now) {
-      auto at = std::lower_bound(o.elements.begin(), o.elements.end(), k, Before);
-      (at != o.elements.end() && *at == k ? kept : gone).push_back(k);
-    }
-    std::vector<Interval> add = Subtract(o.elements, Normalize(kept));
+    std::vector<Interval> gone, add;
+    auto lent = borrowed.find(it->second);
+    const auto& now = lent != borrowed.end() ? *lent->second : kernel[it->second];
+    Split(now, o.elements, gone, add);
     u.deleted += gone.size();
     u.added += add.size();
     u.changes.push_back({it->second, std::move(gone), std::move(add), now.empty()});

@@ -1,11 +1,15 @@
 // The snapshot taken before a change, written into the new generation's `before/` folder
 // before the journal names it, so a recovery always finds it complete.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "../live/live.h"
 #include "internal.h"
+#include "pbrc/emit.h"
+#include "pbrc/pipeline.h"
 
 namespace pbrc::apply {
 namespace {
@@ -52,18 +56,37 @@ bool JsonRestoreScript(const Snapshot& s, std::string& script, std::string& err)
   return true;
 }
 
+// The nft text of a format-3 snapshot's table: its generation's sources compiled again (the
+// same pbrc gives the same table; docs/architecture.md, "Trusting the generation id").
+bool NamedTableText(const Snapshot& s, std::string& text, std::string& err) {
+  if (s.nft_generation.empty()) return true;
+  std::string data;
+  Sources src;
+  if (!ReadWhole(s.nft_sources, data, err) || !DecodeSources(data, src, err)) return false;
+  SourcesReader reader(src);
+  auto c = Compile(src.root, reader);
+  if (!c->ir) {
+    err = "the table of " + s.nft_generation + " ('" + src.root +
+          "') no longer compiles with this pbrc";
+    return false;
+  }
+  text = emit::NftText(*c->ir);
+  return true;
+}
+
 }  // namespace
 
 bool TakeSnapshot(const std::string& table, const live::TableListing* listed,
-                  const std::string* known_text, const std::vector<uint32_t>& protocols,
+                  const std::string* known_gen_dir, const std::vector<uint32_t>& protocols,
                   const std::vector<std::string>& sysctl_keys, Snapshot& out, std::string& err) {
   out.table = table;
   out.protocols = protocols;
   out.nft_json = true;
-  if (known_text) {  // format 1's text form: the recorded generation's own table
+  if (known_gen_dir) {  // format 3: the recorded generation's own table, named
     out.nft_exists = true;
     out.nft_json = false;
-    out.nft_listing = *known_text;
+    out.nft_generation = known_gen_dir->substr(known_gen_dir->rfind('/') + 1);
+    out.nft_sources = *known_gen_dir + "/sources";
   } else if (listed) {
     out.nft_exists = listed->exists;
     out.nft_listing = listed->json;
@@ -81,16 +104,28 @@ bool TakeSnapshot(const std::string& table, const live::TableListing* listed,
 }
 
 // Format 2 keeps the table as libnftables JSON (`nft.json`, the listing the live plan read);
-// format 1 (an older pbrc) kept it as nft text (`nft`). Both are restored.
+// format 3 as the sources of the generation it was (`nft-sources`); format 1 (an older pbrc)
+// kept it as nft text (`nft`). All are restored.
 bool SaveSnapshot(const std::string& dir, const Snapshot& s, std::string& err) {
-  nlohmann::json meta = {{"format", s.nft_json ? "pbrc-snapshot/2" : "pbrc-snapshot/1"},
+  bool named = !s.nft_generation.empty();
+  const char* format = named        ? "pbrc-snapshot/3"
+                       : s.nft_json ? "pbrc-snapshot/2"
+                                    : "pbrc-snapshot/1";
+  nlohmann::json meta = {{"format", format},
                          {"table", s.table},
                          {"nft_exists", s.nft_exists},
                          {"protocols", s.protocols},
                          {"sysctls", s.sysctls}};
-  return MakeDirs(dir, err) &&
-         WriteAtomic(dir, s.nft_json ? "nft.json" : "nft", s.nft_listing, err) &&
-         WriteAtomic(dir, "ip", EncodeMessages(s.ip_msgs), err) &&
+  if (named) meta["generation"] = s.nft_generation;
+  // The sources file is never changed in place (only replaced whole), so a link is a copy;
+  // the folder's sync by the writes after it makes the link durable.
+  if (!MakeDirs(dir, err)) return false;
+  if (named) {
+    if (!LinkOrCopy(s.nft_sources, dir, kSnapshotSources, err)) return false;
+  } else if (!WriteAtomic(dir, s.nft_json ? "nft.json" : "nft", s.nft_listing, err)) {
+    return false;
+  }
+  return WriteAtomic(dir, "ip", EncodeMessages(s.ip_msgs), err) &&
          WriteAtomic(dir, "snapshot.json", meta.dump(1) + "\n", err);
 }
 
@@ -101,9 +136,13 @@ bool LoadSnapshot(const std::string& dir, Snapshot& out, std::string& err) {
   auto meta = nlohmann::json::parse(text, nullptr, false);
   try {
     std::string format = meta.value("format", "");
-    if (format != "pbrc-snapshot/1" && format != "pbrc-snapshot/2")
+    if (format != "pbrc-snapshot/1" && format != "pbrc-snapshot/2" && format != "pbrc-snapshot/3")
       throw std::runtime_error("format");
     out.nft_json = format == "pbrc-snapshot/2";
+    if (format == "pbrc-snapshot/3") {
+      out.nft_generation = meta.at("generation").get<std::string>();
+      out.nft_sources = dir + "/" + kSnapshotSources;
+    }
     out.table = meta.at("table").get<std::string>();
     out.nft_exists = meta.at("nft_exists").get<bool>();
     out.protocols = meta.at("protocols").get<std::vector<uint32_t>>();
@@ -112,7 +151,13 @@ bool LoadSnapshot(const std::string& dir, Snapshot& out, std::string& err) {
     err = "snapshot '" + dir + "/snapshot.json' is corrupt";
     return false;
   }
-  if (!ReadWhole(dir + (out.nft_json ? "/nft.json" : "/nft"), out.nft_listing, err)) return false;
+  if (out.nft_generation.empty() &&
+      !ReadWhole(dir + (out.nft_json ? "/nft.json" : "/nft"), out.nft_listing, err))
+    return false;
+  if (!out.nft_generation.empty() && access(out.nft_sources.c_str(), R_OK) != 0) {
+    err = "snapshot '" + dir + "' lacks its table's sources ('" + kSnapshotSources + "')";
+    return false;
+  }
   if (!DecodeMessages(ip, out.ip_msgs)) {
     err = "snapshot '" + dir + "/ip' is corrupt";
     return false;
@@ -130,8 +175,10 @@ bool RestoreSnapshot(const Snapshot& s, std::string& err) {
     ok = JsonRestoreScript(s, script, e) && NftRun(script, e, true);
   } else {
     std::string script = "table inet " + s.table + " {}\ndelete table inet " + s.table + "\n";
-    if (s.nft_exists) script += s.nft_listing;
-    ok = NftRun(script, e);
+    std::string text;
+    ok = !s.nft_exists || NamedTableText(s, text, e);
+    if (ok && s.nft_exists) script += s.nft_generation.empty() ? s.nft_listing : text;
+    ok = ok && NftRun(script, e);
   }
   if (!ok) failed.push_back("nft table: " + e);
   if (!FlushOwned(s.protocols, e) || !AddMessages(s.ip_msgs, e)) failed.push_back(e);

@@ -32,7 +32,8 @@ bool SyncPath(const std::string& path, std::string& err) {
 }
 
 std::string TempName(const std::string& name) {
-  static std::mt19937_64 rng{std::random_device{}()};
+  // Per thread: apply writes the sources from a second thread (apply.cc).
+  thread_local std::mt19937_64 rng{std::random_device{}()};
   char buf[17];
   snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
   return "." + name + ".tmp-" + buf;
@@ -101,6 +102,14 @@ bool WriteAtomic(const std::string& dir, const std::string& name, const std::str
     return false;
   }
   return SyncPath(dir, err);
+}
+
+bool LinkOrCopy(const std::string& from, const std::string& dir, const std::string& name,
+                std::string& err) {
+  std::string to = dir + "/" + name, data;
+  unlink(to.c_str());  // a leftover of an interrupted snapshot of the same generation
+  if (link(from.c_str(), to.c_str()) == 0) return true;
+  return ReadWhole(from, data, err) && WriteAtomic(dir, name, data, err);
 }
 
 bool RemoveFile(const std::string& dir, const std::string& name, std::string& err) {

@@ -59,23 +59,30 @@ Interval ToInterval(const Prefix& p) {
 }
 
 std::vector<Interval> Normalize(std::vector<Interval> in) {
-  std::sort(in.begin(), in.end(), [](const Interval& a, const Interval& b) {
+  auto less = [](const Interval& a, const Interval& b) {
     if (a.family != b.family) return a.family < b.family;
     return a.lo < b.lo || (a.lo == b.lo && a.hi > b.hi);
-  });
-  std::vector<Interval> out;
-  for (const auto& iv : in) {
-    if (!out.empty() && out.back().family == iv.family) {
-      Interval& last = out.back();
+  };
+  // Lists are often sorted already (and normalized ones always are): a check is one pass,
+  // a sort of a million intervals is twenty.
+  if (!std::is_sorted(in.begin(), in.end(), less)) std::sort(in.begin(), in.end(), less);
+  // Merged in place: no second vector of the set's size.
+  size_t w = 0;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const Interval iv = in[i];
+    if (w > 0 && in[w - 1].family == iv.family) {
+      Interval& last = in[w - 1];
       // Overlapping or adjacent (last.hi + 1 == iv.lo, without overflowing at the top).
       if (iv.lo <= last.hi || iv.lo - 1 == last.hi) {
         last.hi = std::max(last.hi, iv.hi);
         continue;
       }
     }
-    out.push_back(iv);
+    in[w++] = iv;
   }
-  return out;
+  in.resize(w);
+  if (w < in.capacity() / 2) in.shrink_to_fit();  // sets are kept: do not hold the merged room
+  return in;
 }
 
 std::vector<Interval> Subtract(const std::vector<Interval>& in,

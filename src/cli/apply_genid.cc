@@ -24,17 +24,26 @@ KnownTable ProveTable(const apply::Target& t, const std::optional<apply::Generat
         ": listing the table");
     return k;
   }
-  // Compiled again from its recorded sources: the same compiler gives the same table.
-  auto prog = CompileSources(cur->sources, err);
-  if (!prog || !live::DesiredState(*prog, k.state, err)) {
-    say("warning: the recorded " + cur->name + " does not compile again (" + err +
-        "); the table is listed");
-    k.state = {};
-    return k;
+  std::string how = "its record";
+  if (auto rec = apply::RecordedNftState(t, cur->name, err)) {
+    k.state = std::move(rec->state);
+    k.listing_text = std::move(rec->listing_text);
+  } else {
+    // No usable record (an older pbrc, a damaged file): compiled again from its recorded
+    // sources; the same compiler gives the same table.
+    say("nft: no nft-state record of " + cur->name + " (" + err + "): compiling it again");
+    how = "its sources";
+    auto prog = CompileSources(cur->sources, err);
+    if (!prog || !live::DesiredState(*prog, k.state, err, &k.listing_text)) {
+      say("warning: the recorded " + cur->name + " does not compile again (" + err +
+          "); the table is listed");
+      k.state = {};
+      return k;
+    }
   }
-  k.program = std::move(prog);
+  k.generation = cur->name;
   say("nft: ruleset generation " + std::to_string(id) + " is the one " + cur->name +
-      " recorded: planning from it without listing the table");
+      " recorded: planning from " + how + " without listing the table");
   return k;
 }
 

@@ -13,9 +13,13 @@
 namespace pbrc::cli {
 
 struct KnownTable {
-  std::optional<uint32_t> genid;       // read before the plan (nullopt: unreadable)
-  std::optional<ir::Program> program;  // the recorded generation, when the id proves it live
-  plan::State state;                   // its desired state (the plan's current nft side)
+  std::optional<uint32_t> genid;  // read before the plan (nullopt: unreadable)
+  // The recorded generation's name, when the id proves its table live.
+  std::optional<std::string> generation;
+  // Its desired state (the plan's current nft side): from its nft-state record, else compiled
+  // again from its sources.
+  plan::State state;
+  std::string listing_text;  // the nft text its listed objects came from (DesiredState)
 };
 
 // `listing_only`: do not trust the record (a retry after a refused batch).

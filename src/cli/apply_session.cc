@@ -107,16 +107,30 @@ std::optional<ir::Program> CompileSources(const apply::Sources& sources, std::st
 
 bool PrintPlan(const char* cmd, const ir::Program& p, const std::string& desired, bool quiet,
                plan::Plan& out, std::optional<live::TableListing>& listed,
-               const plan::State* known_nft) {
+               const plan::State* known_nft, const std::string* known_text, std::string* record,
+               plan::State* sets) {
   plan::State state;
   std::string err;
   if (known_nft)
     listed.reset();
   else
     listed.emplace();
-  if (!live::DesiredState(p, state, err) ||
-      !live::PlanAgainstKernel(p, std::move(state), nullptr, out, err, listed ? &*listed : nullptr,
-                               known_nft)) {
+  std::string text;
+  bool ok = live::DesiredState(p, state, err, &text, known_nft, known_text);
+  if (ok && (record || sets)) {
+    // What the kernel's table is after this policy's apply, for the next apply's plan: every
+    // object but the ip side (as ProveTable's compiled fallback has them).
+    std::vector<const plan::Object*> nft;
+    for (const auto& o : state.objects) {
+      if (o.kind != plan::Kind::kIpRule && o.kind != plan::Kind::kRoute &&
+          o.kind != plan::Kind::kSysctl)
+        nft.push_back(&o);
+      if (sets && o.kind == plan::Kind::kSet) sets->objects.push_back(o);
+    }
+    if (record) *record = apply::EncodeNftState(nft, text);
+  }
+  if (!ok || !live::PlanAgainstKernel(p, std::move(state), nullptr, out, err,
+                                      listed ? &*listed : nullptr, known_nft)) {
     std::cerr << "pbrc " << cmd << ": " << EscapeMessage(err) << "\n";
     return false;
   }

@@ -39,9 +39,13 @@ std::optional<ir::Program> CompileSources(const apply::Sources& sources, std::st
 // `listed` receives pbrc's table as the plan read it (for the snapshot of the apply after);
 // with `known_nft` (the table is known to hold it) the table is not read and `listed` is
 // left empty.
+// `known_text`: the nft text `known_nft`'s listed objects came from (the same text is not
+// loaded again). `record` (when given) receives the nft side of `p`'s desired state as an
+// nft-state record (apply::EncodeNftState) and `sets` its set objects, both computed once.
 bool PrintPlan(const char* cmd, const ir::Program& p, const std::string& desired, bool quiet,
                plan::Plan& out, std::optional<live::TableListing>& listed,
-               const plan::State* known_nft = nullptr);
+               const plan::State* known_nft = nullptr, const std::string* known_text = nullptr,
+               std::string* record = nullptr, plan::State* sets = nullptr);
 
 // Messages of apply: to stdout unless quiet, warnings always (stderr).
 apply::Say Sayer(bool quiet);

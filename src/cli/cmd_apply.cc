@@ -17,7 +17,6 @@
 #include "apply_session.h"
 #include "commands.h"
 #include "common.h"
-#include "pbrc/emit.h"
 #include "pbrc/render_escape.h"
 
 namespace po = boost::program_options;
@@ -126,12 +125,15 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
   say("progress: the plan against the kernel");
   plan::Plan plan;
   std::optional<live::TableListing> listed;
+  std::string record;
+  plan::State sets;  // the policy's sets for the element changes (a first apply has none)
   if (!PrintPlan("apply", prog, file, a.quiet, plan, listed,
-                 known.program ? &known.state : nullptr))
+                 known.generation ? &known.state : nullptr, &known.listing_text, &record,
+                 cur ? &sets : nullptr))
     return kFailure;
   if (plan.Empty() && cur && cur->sources.files == sources.files && a.confirm == 0) {
     say("nothing to change: " + cur->name + " is applied");
-    if (!known.program) RecordUnchanged(t, cur->name, known.genid, say);
+    if (!known.generation) RecordUnchanged(t, cur->name, known.genid, say);
     return kOk;
   }
   apply::Request r;
@@ -146,12 +148,21 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
     return c.kind == plan::Kind::kIpRule || c.kind == plan::Kind::kRoute ||
            c.kind == plan::Kind::kSysctl;
   });
-  if (known.program) r.known_nft_text = emit::NftText(*known.program);
+  r.known_generation = known.generation;
+  r.nft_state_record = std::move(record);
   std::string uerr;
   say("progress: the element changes of changed sets");
-  r.set_update = apply::ElementOnlyUpdate(prog, plan, r.listing ? &*r.listing : nullptr, uerr,
-                                          known.program ? &*known.program : nullptr);
+  r.set_update =
+      apply::ElementOnlyUpdate(prog, plan, r.listing ? &*r.listing : nullptr, uerr,
+                               known.generation ? &known.state : nullptr, cur ? &sets : nullptr);
   if (!uerr.empty()) say("warning: " + uerr + "; the table is replaced instead");
+  // The plan's elements were printed and diffed; what follows needs only its summary, and
+  // a first apply's million intervals would otherwise stay through the kernel batch.
+  for (auto& c : plan.changes) {
+    std::vector<Interval>().swap(c.added);
+    std::vector<Interval>().swap(c.removed);
+  }
+  sets = {};
   bool moved = false;
   err.clear();
   if (!apply::Apply(r, say, err, &moved)) {

@@ -109,7 +109,13 @@ void AlignRules(plan::State& desired, plan::State& current);
 // The desired side of a live plan for the allocated program `p`: its nft table as the
 // kernel lists it after loading it privately, its sets, ip rules, routes and sysctls from
 // the IR.
-bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err);
+// `listing_text` (when given) receives the nft text whose private load gave the listed
+// objects (sets trimmed). `reuse` (when given): a desired state built from loading the text
+// `reuse_text`; when this policy's text is the same, its listed objects are taken instead of
+// loading the text again (apply's fast path: the recorded generation's state).
+bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err,
+                  std::string* listing_text = nullptr, const plan::State* reuse = nullptr,
+                  const std::string* reuse_text = nullptr);
 // The reading half of ReadLivePlan (include/pbrc/live.h), in the network namespace this
 // process is in: `desired` from DesiredState, `was` (or nullptr) the DesiredState of the
 // policy last applied. `listed` (or nullptr) receives the table's listing it read.

@@ -36,7 +36,9 @@ bool NftKind(plan::Kind k) {
 
 }  // namespace
 
-bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err) {
+bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err,
+                  std::string* listing_text, const plan::State* reuse,
+                  const std::string* reuse_text) {
   ir::Program small = p;
   // Sets are compared from the IR, so their listing needs one element each; the maps of
   // `classify maps;` hold copies of the sets' intervals and are compared as listed, so with
@@ -44,12 +46,18 @@ bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err) 
   if (p.opts.classify != ClassifyForm::kMaps) {
     for (auto& s : small.sets) plan::TrimElements(s, 1);
   }
-  std::string canonical;
+  std::string canonical, text = emit::NftText(small);
   plan::State listed;
-  if (!CanonicalNftListing(emit::NftText(small), p.opts.nft_table, canonical, err)) return false;
-  if (!NftObjects(canonical, listed, err)) return false;
-  for (auto& o : listed.objects)
-    if (!FromIr(o.kind)) desired.objects.push_back(std::move(o));
+  if (reuse && reuse_text && *reuse_text == text) {
+    for (const auto& o : reuse->objects)
+      if (!FromIr(o.kind)) desired.objects.push_back(o);
+  } else {
+    if (!CanonicalNftListing(text, p.opts.nft_table, canonical, err)) return false;
+    if (!NftObjects(canonical, listed, err)) return false;
+    for (auto& o : listed.objects)
+      if (!FromIr(o.kind)) desired.objects.push_back(std::move(o));
+  }
+  if (listing_text) *listing_text = std::move(text);
   for (auto& o : plan::FromProgram(p).objects)
     if (FromIr(o.kind)) desired.objects.push_back(std::move(o));
   return true;
@@ -85,11 +93,12 @@ bool PlanAgainstKernel(const ir::Program& p, plan::State desired, const plan::St
   std::vector<std::string> keys;
   for (const auto& s : p.sysctls) keys.push_back(s.key);
   if (!ReadSysctls(keys, current, err)) return false;
-  plan::State positional = current;
+  plan::State positional;  // drift needs the kernel's order; only `diff` asks for it
+  if (was) positional = current;
   AlignRules(desired, current);
   plan::SortState(desired);
   plan::SortState(current);
-  out.changes = plan::Diff(desired, current).changes;
+  out.changes = plan::Diff(std::move(desired), current).changes;
   if (was) MarkDrift(out, *was, std::move(positional));
   return true;
 }

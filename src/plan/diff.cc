@@ -33,6 +33,10 @@ Change Added(const Object& o) {
   return {Op::kAdd, o.kind, o.key, "", o.attrs, o.origin, o.elements, {}};
 }
 
+Change Added(Object&& o) {
+  return {Op::kAdd, o.kind, o.key, "", o.attrs, o.origin, std::move(o.elements), {}};
+}
+
 Change Removed(const Object& o) {
   return {Op::kRemove, o.kind, o.key, o.attrs, "", o.origin, {}, o.elements};
 }
@@ -72,7 +76,10 @@ size_t Plan::Count(Op op) const {
                        [op](const Change& c) { return c.op == op; });
 }
 
-Plan Diff(const State& desired, const State& current) {
+namespace {
+
+// `own`: desired's objects again, which may give their elements away.
+Plan DiffOf(const State& desired, const State& current, State* own) {
   Plan plan;
   const auto& d = desired.objects;
   const auto& c = current.objects;
@@ -80,7 +87,8 @@ Plan Diff(const State& desired, const State& current) {
   while (i < d.size() || j < c.size()) {
     int cmp = i == d.size() ? 1 : j == c.size() ? -1 : Compare(d[i], c[j]);
     if (cmp < 0) {
-      plan.changes.push_back(Added(d[i++]));
+      plan.changes.push_back(own ? Added(std::move(own->objects[i])) : Added(d[i]));
+      ++i;
     } else if (cmp > 0) {
       plan.changes.push_back(Removed(c[j++]));
     } else {
@@ -95,6 +103,12 @@ Plan Diff(const State& desired, const State& current) {
   }
   return plan;
 }
+
+}  // namespace
+
+Plan Diff(const State& desired, const State& current) { return DiffOf(desired, current, nullptr); }
+
+Plan Diff(State&& desired, const State& current) { return DiffOf(desired, current, &desired); }
 
 std::string Summary(const Plan& p) {
   return "plan: " + std::to_string(p.Count(Op::kAdd)) + " to add, " +

@@ -22,7 +22,43 @@ struct Entries {
   std::vector<Interval> v4, v6;
 };
 
+// The digits of a decimal number without leading zeros, at most `max` of them, from `i`.
+std::optional<uint32_t> Decimal(std::string_view s, size_t& i, size_t max) {
+  size_t start = i;
+  uint32_t v = 0;
+  while (i < s.size() && i - start < max && s[i] >= '0' && s[i] <= '9') v = v * 10 + (s[i++] - '0');
+  if (i == start || (s[start] == '0' && i - start > 1)) return std::nullopt;
+  return v;
+}
+
+// The common line of a big list, a dotted-quad IPv4 address or prefix without host bits,
+// parsed without the general path's strings; anything else, valid or not, goes the general
+// way (which reports the errors), so both give the same interval for what this accepts.
+std::optional<Interval> PlainV4(std::string_view e) {
+  uint32_t v = 0;
+  size_t i = 0;
+  for (int octet = 0; octet < 4; ++octet) {
+    if (octet > 0 && (i >= e.size() || e[i++] != '.')) return std::nullopt;
+    auto x = Decimal(e, i, 3);
+    if (!x || *x > 255) return std::nullopt;
+    v = v << 8 | *x;
+  }
+  int len = 32;
+  if (i < e.size()) {
+    if (e[i++] != '/') return std::nullopt;
+    auto l = Decimal(e, i, 2);
+    if (!l || *l > 32) return std::nullopt;
+    len = static_cast<int>(*l);
+  }
+  if (i != e.size() || (U128(v) & HostMask(Family::kV4, len))) return std::nullopt;
+  return ToInterval(Prefix{Addr{Family::kV4, v}, len});
+}
+
 bool ParseEntry(std::string_view entry, Range where, Diagnostics& diags, Entries& out) {
+  if (auto plain = PlainV4(entry)) {
+    out.v4.push_back(*plain);
+    return true;
+  }
   std::optional<Interval> iv;
   size_t slash = entry.find('/');
   size_t dash = entry.find('-');
@@ -66,6 +102,9 @@ std::optional<model::AddrValue> ParseListFile(uint32_t file_id, const SourceMana
   Entries out;
   bool ok = true;
   uint32_t lines = static_cast<uint32_t>(f.line_starts.size());
+  // Big lists are IPv4 lists: one growth-free vector (Normalize gives back the room of lines
+  // that were not IPv4 entries).
+  out.v4.reserve(lines);
   for (uint32_t line = 1; line <= lines; ++line) {
     std::string_view text = sm.Line(file_id, line);
     uint32_t offset = f.line_starts[line - 1];

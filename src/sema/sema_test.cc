@@ -211,3 +211,37 @@ TEST(Warnings, IifOfItsOwnPinnedLink) {
 
 }  // namespace
 }  // namespace pbrc
+
+namespace pbrc {
+namespace {
+
+// List lines that are plain IPv4 addresses or prefixes take a fast parse; the same networks
+// written as ranges take the general one: both give the same intervals. Lines the fast parse
+// leaves alone (a length with a leading zero) still parse, and host bits are still an error.
+TEST(ListFiles, PlainIpv4LinesGiveWhatTheGeneralParseGives) {
+  MemoryReader fs;
+  fs.Add("p.txt",
+         "\xEF\xBB\xBF"
+         "1.2.3.4\n  192.168.0.0/16  # home\n255.255.255.255/32\n172.16.0.0/012\n"
+         "0.0.0.0/31\n100.64.0.0/10\n");
+  fs.Add("r.txt",
+         "1.2.3.4-1.2.3.4\n192.168.0.0-192.168.255.255\n255.255.255.255-255.255.255.255\n"
+         "172.16.0.0-172.31.255.255\n0.0.0.0-0.0.0.1\n100.64.0.0-100.127.255.255\n");
+  auto r = CompileText(
+      "set p = file \"p.txt\";\nset q = file \"r.txt\";\n"
+      "policy {\n  to set p via main;\n  from set q via main;\n}\n",
+      fs);
+  ASSERT_TRUE(r.c->ir) << r.diags;
+  const auto& sets = r.c->ir->sets;
+  ASSERT_EQ(sets.size(), 2u);  // p_v4, q_v4
+  EXPECT_EQ(sets[0].elements.size(), 6u);
+  EXPECT_EQ(sets[0].elements.vec(), sets[1].elements.vec());
+
+  fs.Add("bad.txt", "10.0.0.1/8\n1.2.3.04\n1.2.3.4/33\n");
+  auto bad = CompileText("set b = file \"bad.txt\";\npolicy { to set b via main; }\n", fs);
+  EXPECT_TRUE(Has(bad, "bad.txt:1:1: error[E0203]")) << bad.diags;
+  EXPECT_TRUE(Has(bad, "bad.txt:3:")) << bad.diags;
+}
+
+}  // namespace
+}  // namespace pbrc

@@ -30,11 +30,17 @@ sed 's|device eth2;|device eth9;|' "$tmp/B.pbr" > "$tmp/Bdev.pbr"
 pbrc_run 3 "${B[@]:0:$((${#B[@]}-1))}" "$tmp/Bdev.pbr"
 is_state A "missing device"; no_journal "missing device"
 echo "ok: a route fails half-way (unreachable gateway, missing device): A's state, exactly"
+# The sources are written by a second thread while the kernel changes; when that write fails
+# the apply is undone after the kernel work (the commit needs them).
+PBRC_FAULT=sources-write pbrc_run 3 "${B[@]}"
+has_out "fault injected"
+is_state A "sources write failed"; no_journal "sources write failed"
+echo "ok: the sources cannot be written: A's state, exactly"
 
 
 # SIGKILL at each step. Between kill and recovery the kernel may hold a mix (checked once, so
 # this test shows it can fail); after recovery it holds A, or B once the commit happened.
-for step in snapshot journal nft ip4 ip6 sysctl commit; do
+for step in snapshot journal nft ip4 ip6 sysctl sources commit; do
   PBRC_FAULT=$step pbrc_run 137 "${B[@]}"
   listing "$tmp/killed"
   if [ "$step" = ip4 ]; then

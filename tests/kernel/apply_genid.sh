@@ -24,7 +24,7 @@ for p in X1 X2; do
 done
 ! cmp -s "$tmp/X1.ref" "$tmp/X2.ref" || fail "X1 and X2 list the same (negative control)"
 table() { in_ns r nft list table inet pbrapply > "$1" 2>&1; }
-fast="planning from it without listing the table"
+fast="without listing the table"
 apply_to() {  # apply_to P: apply P, its table must equal a fresh load of P
   pbrc_run 0 apply --netns "$ns" --state-dir "$st" "$tmp/$1/x.pbr"
   table "$tmp/now"; same "$tmp/$1.ref" "$tmp/now" "after applying $1: not the listing of nft -f"
@@ -33,6 +33,7 @@ slow_path() { grep -qF "$fast" "$tmp/out" && { cat "$tmp/out" >&2; fail "$1: the
 
 apply_to X1
 apply_to X2; has_out "$fast"; has_out "updated in place in one netlink batch"
+has_out "planning from its record"
 apply_to X1; has_out "$fast"
 echo "ok: nothing committed in between: the fast path, exact"
 
@@ -53,6 +54,17 @@ apply_to X1; slow_path "after a corrupt record"
 rm "$st/pbrapply/$(readlink "$st/pbrapply/current")/nft-genid"
 apply_to X2; slow_path "after a missing record"
 echo "ok: (c) a corrupt or missing record: listed, exact"
+
+# The nft-state record (the last generation's plan state) damaged or missing: the id still
+# proves the table, which is then compiled again from the recorded sources.
+gen="$(readlink "$st/pbrapply/current")"
+[ -s "$st/pbrapply/$gen/nft-state" ] || fail "no nft-state record for $gen"
+printf x >> "$st/pbrapply/$gen/nft-state"
+apply_to X1; has_out "$fast"; has_out "compiling it again"
+grep -qF "planning from its record" "$tmp/out" && fail "a damaged nft-state record was used"
+rm "$st/pbrapply/$(readlink "$st/pbrapply/current")/nft-state"
+apply_to X2; has_out "$fast"; has_out "compiling it again"
+echo "ok: (d) a damaged or missing nft-state record: compiled again, exact"
 
 # A failure after a fast-path change restores the recorded generation's table exactly.
 apply_to X1
