@@ -32,18 +32,26 @@ int OnGen(const nlmsghdr* nlh, void* data) {
   return MNL_CB_STOP;
 }
 
-// "BOOT_ID NETNS_INODE": where a generation id means something.
+// "BOOT_ID NETNS_INODE PBRC": where a generation id means something, and which pbrc binary
+// recorded it (device, inode, size, mtime of /proc/self/exe). The fast path trusts the
+// recorded generation's sources to compile into the table that is loaded (a restore compiles
+// them again); another pbrc, after an upgrade say, may compile them into another form, so
+// its first apply lists the table instead.
 std::string Place() {
   std::string boot, ignored;
   ReadWhole("/proc/sys/kernel/random/boot_id", boot, ignored);
   while (!boot.empty() && boot.back() == '\n') boot.pop_back();
   struct stat st {};
   if (stat("/proc/self/ns/net", &st) != 0) return "";
-  return boot + " " + std::to_string(st.st_ino);
+  struct stat exe {};
+  if (stat("/proc/self/exe", &exe) != 0) return "";
+  return boot + " " + std::to_string(st.st_ino) + " " + std::to_string(exe.st_dev) + ":" +
+         std::to_string(exe.st_ino) + ":" + std::to_string(exe.st_size) + ":" +
+         std::to_string(exe.st_mtim.tv_sec) + "." + std::to_string(exe.st_mtim.tv_nsec);
 }
 
 constexpr const char* kGenIdFile = "nft-genid";
-constexpr const char* kGenIdFormat = "pbrc-nft-genid/1";
+constexpr const char* kGenIdFormat = "pbrc-nft-genid/2";
 
 }  // namespace
 
@@ -90,10 +98,10 @@ std::optional<uint32_t> RecordedNftGenId(const Target& t, const std::string& gen
   std::string text, ignored;
   if (!ReadWhole(t.Dir() + "/" + gen + "/" + kGenIdFile, text, ignored)) return std::nullopt;
   std::istringstream in(text);
-  std::string format, id, boot, ino, rest;
-  if (!(in >> format >> id >> boot >> ino) || (in >> rest) || format != kGenIdFormat ||
+  std::string format, id, boot, ino, exe, rest;
+  if (!(in >> format >> id >> boot >> ino >> exe) || (in >> rest) || format != kGenIdFormat ||
       id.empty() || id.size() > 10 || id.find_first_not_of("0123456789") != std::string::npos ||
-      boot + " " + ino != Place())
+      boot + " " + ino + " " + exe != Place())
     return std::nullopt;
   unsigned long v = std::stoul(id);
   if (v > UINT32_MAX) return std::nullopt;

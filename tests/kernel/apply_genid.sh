@@ -55,6 +55,17 @@ rm "$st/pbrapply/$(readlink "$st/pbrapply/current")/nft-genid"
 apply_to X2; slow_path "after a missing record"
 echo "ok: (c) a corrupt or missing record: listed, exact"
 
+# A record made by another pbrc binary (an upgrade): its sources might compile into another
+# table, so the first apply of the new binary lists; the copy then records its own id.
+apply_to X1
+cp "$PBRC" "$tmp/pbrc-other"
+PBRC_SAVED="$PBRC"; PBRC="$tmp/pbrc-other"
+apply_to X2; slow_path "after another pbrc binary made the record"
+apply_to X1; has_out "$fast"
+PBRC="$PBRC_SAVED"
+apply_to X2; slow_path "back to the first binary"
+echo "ok: (c2) a record of another pbrc binary: listed, exact; then fast for the new one"
+
 # The nft-state record (the last generation's plan state) damaged or missing: the id still
 # proves the table, which is then compiled again from the recorded sources.
 gen="$(readlink "$st/pbrapply/current")"
