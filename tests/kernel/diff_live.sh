@@ -23,13 +23,12 @@ trap 'ns_cleanup; rm -rf "$tmp"' EXIT
 # maps_apply.sh runs diff and apply over the maps.
 cat > "$tmp/A.pbr" <<'POLICY'
 options {
-  classify linear;
   nft table pbrdiff;
   mark mask 0xf;
   preference 400-419;
   table ids 4000-4099;
   protocol 251;
-  counters on;
+  counters on; classify linear;
 }
 
 set office = { 10.20.0.0/24, 10.20.1.0/24, 2001:db8:20::/48 };
