@@ -19,8 +19,6 @@ ns_require
 tmp="$(mktemp -d)"
 trap 'ns_cleanup; rm -rf "$tmp"' EXIT
 
-# `classify linear;`: this test reads rule-level changes (ids, positions, a hand-edited rule);
-# maps_apply.sh runs diff and apply over the maps.
 cat > "$tmp/A.pbr" <<'POLICY'
 options {
   nft table pbrdiff;
