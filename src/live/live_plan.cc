@@ -29,9 +29,11 @@ bool FromIr(plan::Kind k) {
          k == plan::Kind::kSysctl;
 }
 
+// The objects of pbrc's nft table (a recorded generation's state keeps them all: without the
+// maps, every apply from it planned them as new and replaced the table).
 bool NftKind(plan::Kind k) {
-  return k == plan::Kind::kTable || k == plan::Kind::kSet || k == plan::Kind::kChain ||
-         k == plan::Kind::kRule || k == plan::Kind::kNat;
+  return k == plan::Kind::kTable || k == plan::Kind::kSet || k == plan::Kind::kMap ||
+         k == plan::Kind::kChain || k == plan::Kind::kRule || k == plan::Kind::kNat;
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ options {
   preference 400-419;
   table ids 4000-4099;
   protocol 251;
-  counters on;
+  counters on; classify linear;
 }
 
 set office = { 10.20.0.0/24, 10.20.1.0/24, 2001:db8:20::/48 };
