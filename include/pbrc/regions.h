@@ -45,6 +45,11 @@ struct RegionMap {
   Family family = Family::kV4;
   bool proto = false;
   bool port = false;
+  // The key starts daddr . saddr: the kernel's interval maps (nft_set_pipapo) match field by
+  // field and then walk every element still matching, so the field with more distinct
+  // values goes first (policies that share one source and differ in destinations would
+  // otherwise walk every element per packet: docs/architecture.md, "Classification maps").
+  bool daddr_first = false;
   struct Element {
     Box key;      // fields the map does not key on are full
     size_t rule;  // index into Program::rules

@@ -156,7 +156,7 @@ class Builder {
   void Lookups(const ir::Segment& seg, size_t s, bool reply, const Each& f) const {
     for (size_t k = 0; k < seg.maps.size(); ++k) {
       const ir::RegionMap& m = seg.maps[k];
-      f(Rule{{Vmap{m.family, m.proto, m.port, reply, MapName(reply, s, k)}}, ""});
+      f(Rule{{Vmap{m.family, m.proto, m.port, reply, m.daddr_first, MapName(reply, s, k)}}, ""});
     }
   }
 

@@ -160,8 +160,8 @@ struct StmtJson {
   void operator()(const Vmap& v) const {
     const char* ip = v.family == Family::kV4 ? "ip" : "ip6";
     w.Object().Key("vmap").Object().Key("key").Object().Key("concat").Array();
-    Payload(w, ip, "saddr");
-    Payload(w, ip, "daddr");
+    Payload(w, ip, v.daddr_first ? "daddr" : "saddr");
+    Payload(w, ip, v.daddr_first ? "saddr" : "daddr");
     if (v.proto) Key(w, "meta", "l4proto");
     if (v.port) Payload(w, "th", v.reply ? "sport" : "dport");
     w.End().End().Key("data").String("@" + v.map).End().End();
@@ -218,7 +218,10 @@ void AddMap(JsonWriter& w, ChunkedWriter& out, const TableBuilder& t, size_t i) 
   int fields = 2 + r.proto + r.port;  // a port implies a proto
   t.ForEachElement(i, [&](const MapElement& e) {
     w.Array().Object().Key("elem").Object().Key("val").Object().Key("concat").Array();
-    for (int f = 0; f < fields; ++f) KeyField(w, (*e.key)[f], f, r.family);
+    for (int f = 0; f < fields; ++f) {
+      int k = f < 2 && r.daddr_first ? 1 - f : f;  // as nft_text.cc
+      KeyField(w, (*e.key)[k], k, r.family);
+    }
     w.End().End();
     if (!e.comment.empty()) w.Key("comment").String(e.comment);
     if (m.counter) {

@@ -71,7 +71,8 @@ struct Vmap {
   Family family;
   bool proto;
   bool port;
-  bool reply;  // the port is the source port (the reply maps)
+  bool reply;        // the port is the source port (the reply maps)
+  bool daddr_first;  // ir::RegionMap::daddr_first
   std::string map;
 };
 struct Masquerade {};

@@ -88,7 +88,8 @@ struct StmtText {
   std::string operator()(const Return&) const { return "return"; }
   std::string operator()(const Vmap& v) const {
     std::string ip = AddrKeyword(v.family);
-    std::string k = ip + " saddr . " + ip + " daddr";
+    std::string k =
+        v.daddr_first ? ip + " daddr . " + ip + " saddr" : ip + " saddr . " + ip + " daddr";
     if (v.proto) k += " . meta l4proto";
     if (v.port) k += v.reply ? " . th sport" : " . th dport";
     return k + " vmap @" + v.map;
@@ -152,7 +153,8 @@ void EmitMap(ChunkedWriter& w, const TableBuilder& t, size_t i) {
     os += sep;
     sep = ",\n\t\t\t     ";
     for (int f = 0; f < fields; ++f) {
-      os += (f ? " . " : "") + KeyField((*e.key)[f], f, r.family);  // a port implies a proto
+      int k = f < 2 && r.daddr_first ? 1 - f : f;  // a port implies a proto
+      os += (f ? " . " : "") + KeyField((*e.key)[k], k, r.family);
     }
     if (!e.comment.empty()) os += " comment " + QuotedNftString(e.comment);
     os += " : goto " + e.chain;

@@ -5,6 +5,8 @@
 // map closes it and opens the next.
 #include "pbrc/regions.h"
 
+#include <algorithm>
+
 #include "region_keys.h"
 
 namespace pbrc::ir {
@@ -145,7 +147,17 @@ class Planner {
     if (els.empty()) return;
     budget_.left -= els.size();
     plan_.regions += els.size();
-    seg_.maps.push_back(RegionMap{f, proto, port, std::move(els)});
+    bool daddr_first = Distinct(els, kKeyDaddr) > Distinct(els, kKeySaddr);
+    seg_.maps.push_back(RegionMap{f, proto, port, daddr_first, std::move(els)});
+  }
+
+  // How many different spans the elements have in one field.
+  static size_t Distinct(const Elements& els, KeyField k) {
+    std::vector<std::pair<U128, U128>> spans;
+    spans.reserve(els.size());
+    for (const auto& e : els) spans.push_back({e.key[k].lo, e.key[k].hi});
+    std::sort(spans.begin(), spans.end());
+    return static_cast<size_t>(std::unique(spans.begin(), spans.end()) - spans.begin());
   }
 
   const Program& p_;

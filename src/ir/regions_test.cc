@@ -283,6 +283,31 @@ TEST(Regions, OversizedRuleStaysLinearInOrder) {
   EXPECT_TRUE(plan.segments[2].mapped);
 }
 
+TEST(Regions, KeyStartsWithTheFieldOfMoreDistinctValues) {
+  // One source, many destinations (per-destination steering): the kernel's interval map
+  // would walk every element after a source field all of them match, so daddr goes first;
+  // in the reply direction the same rules' source is the many-valued field.
+  Program p = Two("10.0.0.0", 8, "11.0.0.0", 8);
+  Classify r = p.rules[0];
+  p.rules.clear();
+  for (uint32_t i = 0; i < 20; ++i) {
+    r.rule = i;
+    r.conds = {
+        SaddrMatch{{false, "", IntervalList({ToInterval({*ParseAddr("10.78.0.0"), 16})})}},
+        DaddrMatch{
+            {false, "",
+             IntervalList({{Family::kV4, 0x0b000000u + (i << 8), 0x0b000000u + (i << 8) + 255}})}}};
+    p.rules.push_back(r);
+  }
+  auto plans = PlanClassify(p);
+  ASSERT_EQ(plans[0].segments.size(), 1u);
+  EXPECT_TRUE(plans[0].segments[0].maps[0].daddr_first);
+  EXPECT_FALSE(plans[1].segments[0].maps[0].daddr_first);
+  EXPECT_NE(PlanText(p, plans[0]).find("ip daddr.saddr 20"), std::string::npos);
+  // A tie keeps the written order.
+  EXPECT_FALSE(PlanClassify(Two("10.0.0.0", 8, "11.0.0.0", 8))[0].segments[0].maps[0].daddr_first);
+}
+
 TEST(Regions, LinearFormKeepsEveryRule) {
   Program p = Two("10.0.0.0", 8, "11.0.0.0", 8);
   p.opts.classify = ClassifyForm::kLinear;
