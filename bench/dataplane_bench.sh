@@ -18,7 +18,8 @@
 # veth delivers in the sender's softirq, so the router's work runs on that CPU too.
 # Traffic only goes to the sink's own addresses, inside namespaces this script makes.
 #
-# Usage: sudo bench/dataplane_bench.sh [--quick] [PBRC] [ROUNDS]
+# Usage: sudo [DP_CLASSIFY=maps|linear] bench/dataplane_bench.sh [--quick] [PBRC] [ROUNDS]
+#   DP_CLASSIFY: the `classify` form of pbrc's policies (default maps, the form of issue 12)
 #   long (default): K = 1, 10, 100, 1000, 5 rounds, <= 150,000 datagrams or 1.5 s each.
 #   --quick: K = 1, 10, one round, 3,000 datagrams each; asserts that the datagrams arrived
 #   through the rule's uplink (eth1; nomatch through eth2), that est really used an
@@ -48,8 +49,8 @@ cc -O2 -Wall -Wextra -Werror "$root/bench/dataplane_sender.c" -o "$tmp/sender" |
 # the one it matches. FROM (default "from 10.78.0.0/16 ") starts every rule; the nomatch
 # policies have none, so that every rule is a `to` selector ip rule too.
 gen_policy() {
-  awk -v k="$1" -v from="${2-from 10.78.0.0/16 }" 'BEGIN {
-    print "options { nft table pbrbench; mark mask 0xf; preference 1000-3999; }"
+  awk -v k="$1" -v from="${2-from 10.78.0.0/16 }" -v form="${DP_CLASSIFY:-maps}" 'BEGIN {
+    print "options { nft table pbrbench; mark mask 0xf; preference 1000-3999; classify " form "; }"
     print "link wan1 { device eth1; gateway 10.0.1.1; }"
     print "link wan2 { device eth2; gateway 10.0.2.1; }"
     print "policy {"
