@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace pbrc {
 
@@ -24,6 +25,13 @@ inline std::string Hex8(uint32_t v) {
 // A name for a message: at most 64 bytes, so a megabyte-long identifier stays readable.
 inline std::string Shorten(const std::string& s) {
   return s.size() <= 64 ? s : s.substr(0, 61) + "...";
+}
+
+// FNV-1a, 64 bits: stable across runs and platforms (std::hash is neither).
+inline uint64_t Fnv1a(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return h;
 }
 
 }  // namespace pbrc

@@ -16,17 +16,12 @@
 #include <cstring>
 
 #include "internal.h"
+#include "pbrc/text.h"
 
 namespace pbrc::apply {
 namespace {
 
 constexpr std::string_view kMagic = "pbrc-nft-state/1\n";
-
-uint64_t Fnv1a(std::string_view data) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : data) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
 
 template <class T>
 void Put(std::string& out, T v) {

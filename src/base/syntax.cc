@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "pbrc/text.h"
+
 namespace pbrc::syntax {
 namespace {
 
@@ -71,13 +73,6 @@ constexpr std::array<std::string_view, 149> kNftKeywords = {
 
 bool IdentChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-// FNV-1a, 64 bits: stable across runs and platforms (std::hash is neither).
-uint64_t Fnv1a(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
-  return h;
 }
 
 }  // namespace
