@@ -104,11 +104,28 @@ struct SetElementChange {
   std::vector<Interval> del, add;
   bool was_empty = false;
 };
-// The nft part of an apply when only set elements change: one netlink batch of element
-// deletes and adds (set_update.cc, nftnl_batch.cc).
+// One element of a verdict map (`classify maps;`) in its netlink form (map_elements.cc):
+// the concatenated key, each field in network order padded to 4 bytes; `key_end` the
+// range's last key (interval maps only); the verdict's chain; the comment.
+struct MapElementBytes {
+  std::string key, key_end;
+  bool verdict_goto = true;  // else jump
+  std::string chain;
+  std::string comment;
+};
+// The elements of one verdict map to delete and add, exactly as the kernel holds them (a
+// map's elements are the regions of the policy's rules, which the kernel neither splits nor
+// joins).
+struct MapElementChange {
+  std::string map;
+  std::vector<MapElementBytes> del, add;
+};
+// The nft part of an apply when only set and map elements change: one netlink batch of
+// element deletes and adds (set_update.cc, nftnl_batch.cc).
 struct SetUpdate {
   std::vector<SetElementChange> changes;
-  size_t sets = 0, deleted = 0, added = 0;
+  std::vector<MapElementChange> maps;
+  size_t sets = 0, deleted = 0, added = 0;  // `deleted`, `added`: set and map elements
 };
 // nullopt when the kernel's table differs from the policy in anything but elements of
 // existing sets (or could not be read: `err`); then the table is replaced. `listed`: the

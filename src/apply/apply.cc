@@ -78,7 +78,7 @@ bool LoadTable(const ir::Program& p, bool staged, std::string& err) {
   if (!NftRun(script, err)) return false;
   if (!staged) return true;
   FaultPoint("nft-dormant");
-  return SendElementBatch(p.opts.nft_table, AllElements(p), true, err);
+  return SendElementBatch(p.opts.nft_table, AllElements(p), {}, true, err);
 }
 
 // The nftables generation id before pbrc's own nft commits: the one the plan was read at for
@@ -116,16 +116,20 @@ bool ChangeKernel(const Request& r, bool table_exists, const std::vector<uint32_
   if (r.set_update && r.known_generation && FaultWanted("genid-race"))
     NftRun("add table inet pbrc_fault_race\n", err);
   if (r.set_update) {
-    if (!SendElementBatch(p.opts.nft_table, r.set_update->changes, false, err, r.genid, moved))
+    if (!SendElementBatch(p.opts.nft_table, r.set_update->changes, r.set_update->maps, false, err,
+                          r.genid, moved))
       return false;
   } else if (!LoadTable(p, staged, err)) {
     return false;
   }
   genid_after = GenIdAfter(before, staged ? 2 : 1);
   if (r.set_update)
-    say("nft: " + std::to_string(r.set_update->sets) + " sets updated in place in one " +
-        "netlink batch (" + std::to_string(r.set_update->deleted) + " elements deleted, " +
-        std::to_string(r.set_update->added) + " added)");
+    say("nft: " + std::to_string(r.set_update->sets) + " sets" +
+        (r.set_update->maps.empty()
+             ? ""
+             : " and " + std::to_string(r.set_update->maps.size()) + " maps") +
+        " updated in place in one netlink batch (" + std::to_string(r.set_update->deleted) +
+        " elements deleted, " + std::to_string(r.set_update->added) + " added)");
   else
     say("nft: table inet " + p.opts.nft_table +
         (staged ? " loaded dormant, then its " + std::to_string(elements) +

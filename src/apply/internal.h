@@ -38,13 +38,23 @@ bool ReadSysctl(const std::string& key, std::string& value, bool& exists, std::s
 bool WriteSysctl(const std::string& key, const std::string& value, std::string& err);
 
 // --- set elements as one libnftnl netlink batch (nftnl_batch.cc) ---
-// Deletes and adds the elements of sets of `table inet TABLE` in one batch; `wake_table`
+// Deletes and adds the elements of sets (and maps) of `table inet TABLE` in one batch; `wake_table`
 // also clears the table's flags (a dormant table starts to act) in the same batch.
 // `genid`: the batch carries it (NFNL_BATCH_GENID) and the kernel refuses the batch when the
 // ruleset's id differs; then `moved` is set.
+// `maps`: elements of verdict maps to delete and add in the same batch.
 bool SendElementBatch(const std::string& table, const std::vector<SetElementChange>& changes,
-                      bool wake_table, std::string& err, std::optional<uint32_t> genid = {},
-                      bool* moved = nullptr);
+                      const std::vector<MapElementChange>& maps, bool wake_table, std::string& err,
+                      std::optional<uint32_t> genid = {}, bool* moved = nullptr);
+// The key of a verdict map as the plan lists it (src/live/nft_objects.cc, its first line).
+struct MapShape {
+  std::vector<std::string> fields;  // "ipv4_addr", "inet_proto", ...
+  bool interval = false;
+};
+// False (`err`) for a map or element apply cannot encode: the caller replaces the table.
+bool ReadMapHeader(const std::string& header, MapShape& out, std::string& err);
+bool EncodeMapElement(const MapShape& shape, const std::string& line, MapElementBytes& out,
+                      std::string& err);
 // Writes the generation id read right after a generation's own commit (nft_genid.cc).
 bool RecordNftGenId(const std::string& gen_dir, uint32_t id, std::string& err);
 // The elements of set SET of `table inet TABLE` as sorted intervals (nftnl_dump.cc).

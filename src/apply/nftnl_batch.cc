@@ -68,16 +68,18 @@ class Batch {
       nftnl_set_set_str(s.get(), NFTNL_SET_NAME, set.c_str());
       for (size_t i = at; i < keys.size() && i < at + kChunk; ++i)
         s_add(s.get(), keys[i], flags[i]);
-      std::unique_ptr<nftnl_set_elems_iter, void (*)(nftnl_set_elems_iter*)> it(
-          nftnl_set_elems_iter_create(s.get()), nftnl_set_elems_iter_destroy);
-      for (int more = 1; more == 1;) {
-        Grow();
-        auto* nlh = nftnl_nlmsg_build_hdr(Cur(), del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM,
-                                          NFPROTO_INET, del ? 0 : NLM_F_CREATE, seq_++);
-        more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it.get());
-        last_ = Cur();
-        Commit();
-      }
+      Messages(s.get(), del);
+    }
+  }
+  // The same for elements of a verdict map: key (and key end), and for an add the verdict
+  // and the comment.
+  void MapElements(const std::string& map, bool del, const std::vector<MapElementBytes>& els) {
+    for (size_t at = 0; at < els.size(); at += kChunk) {
+      std::unique_ptr<nftnl_set, void (*)(const nftnl_set*)> s(nftnl_set_alloc(), nftnl_set_free);
+      nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, table_.c_str());
+      nftnl_set_set_str(s.get(), NFTNL_SET_NAME, map.c_str());
+      for (size_t i = at; i < els.size() && i < at + kChunk; ++i) m_add(s.get(), els[i], del);
+      Messages(s.get(), del);
     }
   }
   // NEWTABLE on the existing table with flags 0: wakes a dormant table.
@@ -95,6 +97,38 @@ class Batch {
   bool Send(std::string& err, bool* moved);
 
  private:
+  // As many messages as the elements of `s` need.
+  void Messages(nftnl_set* s, bool del) {
+    std::unique_ptr<nftnl_set_elems_iter, void (*)(nftnl_set_elems_iter*)> it(
+        nftnl_set_elems_iter_create(s), nftnl_set_elems_iter_destroy);
+    for (int more = 1; more == 1;) {
+      Grow();
+      auto* nlh = nftnl_nlmsg_build_hdr(Cur(), del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM,
+                                        NFPROTO_INET, del ? 0 : NLM_F_CREATE, seq_++);
+      more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it.get());
+      last_ = Cur();
+      Commit();
+    }
+  }
+  static void m_add(nftnl_set* s, const MapElementBytes& m, bool del) {
+    nftnl_set_elem* e = nftnl_set_elem_alloc();
+    nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, m.key.data(), uint32_t(m.key.size()));
+    if (!m.key_end.empty())
+      nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, m.key_end.data(), uint32_t(m.key_end.size()));
+    if (!del) {
+      nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, m.verdict_goto ? NFT_GOTO : NFT_JUMP);
+      nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, m.chain.c_str());
+      if (!m.comment.empty()) {
+        // nft's element user data: one NFTNL_UDATA_SET_ELEM_COMMENT, the text and its NUL
+        // (a comment is at most 128 bytes, a listed one never longer).
+        std::string udata{'\0', static_cast<char>(m.comment.size() + 1)};
+        udata += m.comment;
+        udata.push_back('\0');
+        nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, udata.data(), uint32_t(udata.size()));
+      }
+    }
+    nftnl_set_elem_add(s, e);
+  }
   static void s_add(nftnl_set* s, const Key& k, uint32_t flags) {
     nftnl_set_elem* e = nftnl_set_elem_alloc();
     nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, k.bytes, k.len);
@@ -218,8 +252,8 @@ void Encode(const std::vector<Interval>& els, bool lead, std::vector<Key>& keys,
 }  // namespace
 
 bool SendElementBatch(const std::string& table, const std::vector<SetElementChange>& changes,
-                      bool wake_table, std::string& err, std::optional<uint32_t> genid,
-                      bool* moved) {
+                      const std::vector<MapElementChange>& maps, bool wake_table, std::string& err,
+                      std::optional<uint32_t> genid, bool* moved) {
   Batch b(table, genid);
   std::vector<Key> keys;
   std::vector<uint32_t> flags;
@@ -228,6 +262,10 @@ bool SendElementBatch(const std::string& table, const std::vector<SetElementChan
     b.Elements(c.set, true, keys, flags);
     Encode(c.add, c.was_empty, keys, flags);
     b.Elements(c.set, false, keys, flags);
+  }
+  for (const auto& m : maps) {
+    b.MapElements(m.map, true, m.del);
+    b.MapElements(m.map, false, m.add);
   }
   if (wake_table) b.WakeTable();
   // An element of a set that does not exist, after all the others: the kernel must refuse

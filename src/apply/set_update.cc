@@ -7,7 +7,9 @@
 // The change goes to the kernel as one libnftnl batch (nftnl_batch.cc): nft 1.0.6 takes
 // seconds per thousand deleted intervals in userspace (issue 10).
 #include <algorithm>
+#include <iterator>
 #include <map>
+#include <string_view>
 
 #include "../live/live.h"
 #include "internal.h"
@@ -56,18 +58,58 @@ void Split(const std::vector<Interval>& now, const std::vector<Interval>& want,
   add = Subtract(want, Normalize(kept));
 }
 
+// The first line of a map's attrs, and its element lines (sorted: nft_objects.cc sorts them).
+std::pair<std::string_view, std::vector<std::string_view>> MapLines(const std::string& attrs) {
+  std::string_view all(attrs);
+  size_t nl = all.find('\n');
+  std::pair<std::string_view, std::vector<std::string_view>> out{all.substr(0, nl), {}};
+  while (nl != std::string_view::npos) {
+    size_t next = all.find('\n', nl + 1);
+    out.second.push_back(all.substr(nl + 1, next == std::string_view::npos ? next : next - nl - 1));
+    nl = next;
+  }
+  return out;
+}
+
+// A changed map with the same key, data and flags: the element lines only one side has,
+// encoded. The lines are the kernel's own listing of its elements (or of a fresh load of
+// the recorded policy, which the kernel holds exactly), so deleting them deletes exactly
+// those elements.
+bool MapElementsChange(const plan::Change& c, MapElementChange& out, std::string& err) {
+  auto [head, was] = MapLines(c.before);
+  auto [want_head, want] = MapLines(c.after);
+  MapShape shape;
+  if (head != want_head || !ReadMapHeader(std::string(head), shape, err)) return false;
+  std::vector<std::string_view> gone, add;
+  std::set_difference(was.begin(), was.end(), want.begin(), want.end(), std::back_inserter(gone));
+  std::set_difference(want.begin(), want.end(), was.begin(), was.end(), std::back_inserter(add));
+  out.map = c.key;
+  for (auto [lines, to] : {std::pair{&gone, &out.del}, std::pair{&add, &out.add}}) {
+    for (auto line : *lines)
+      if (!EncodeMapElement(shape, std::string(line), to->emplace_back(), err)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Plan& plan,
                                            const live::TableListing* listed, std::string& err,
                                            const plan::State* known, const plan::State* desired) {
   std::map<std::string, std::string> changed;  // plan key "NAME FAMILY" -> NAME
+  std::vector<MapElementChange> maps;
   for (const auto& c : plan.changes) {
     if (!NftObjectKind(c.kind)) continue;
-    if (c.kind != plan::Kind::kSet || c.op != plan::Op::kChange) return std::nullopt;
+    if (c.op != plan::Op::kChange) return std::nullopt;
+    if (c.kind == plan::Kind::kMap) {
+      std::string why;  // a map apply cannot encode is replaced with the table
+      if (!MapElementsChange(c, maps.emplace_back(), why)) return std::nullopt;
+      continue;
+    }
+    if (c.kind != plan::Kind::kSet) return std::nullopt;
     changed[c.key] = c.key.substr(0, c.key.rfind(' '));
   }
-  if (changed.empty()) return std::nullopt;
+  if (changed.empty() && maps.empty()) return std::nullopt;
   // The kernel's elements of the changed sets: from the listing the plan read (each kernel
   // interval is one listed element), else by a raw dump. Either read walks the kernel's whole
   // set, which for 100k intervals costs about as much as a libnftables listing, so the
@@ -102,6 +144,8 @@ std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Pla
     u.changes.push_back({it->second, std::move(gone), std::move(add), now.empty()});
     ++u.sets;
   }
+  for (const auto& m : maps) u.deleted += m.del.size(), u.added += m.add.size();
+  u.maps = std::move(maps);
   return u;
 }
 

@@ -37,11 +37,50 @@ grep -q '~ map classify_m' "$tmp/plan" || { cat "$tmp/plan" >&2; fail "a moved m
 echo "ok: the changed policy plans a map change"
 in_ns r nft list table inet pbr | grep -q '12\.0\.0\.0' && fail "12.0.0.0 is already in the maps"
 
-timeout 60 "$PBRC" apply -q --netns "$ns" --state-dir "$tmp/st" "$tmp/two.pbr" 2>/dev/null ||
-  fail "apply of the changed policy failed"
+# Rule handles of the table: a replaced table gets new ones.
+handles() { in_ns r nft -a list table inet pbr | grep -E 'handle [0-9]+$' | grep -v elements > "$1"; }
+handles "$tmp/h1"
+timeout 60 "$PBRC" apply --netns "$ns" --state-dir "$tmp/st" "$tmp/two.pbr" > "$tmp/out" 2>&1 ||
+  { cat "$tmp/out" >&2; fail "apply of the changed policy failed"; }
+grep -qE '^nft: 0 sets and [0-9]+ maps updated in place in one netlink batch' "$tmp/out" ||
+  { cat "$tmp/out" >&2; fail "a map element change was not updated in place"; }
+handles "$tmp/h2"
+cmp -s "$tmp/h1" "$tmp/h2" || fail "the in-place map update replaced rules"
+echo "ok: the moved map elements were updated in place (rule handles kept)"
 in_ns r nft list table inet pbr | grep -q '12\.0\.0\.0-192\.167\.255\.255' ||
   fail "the changed region is not in the kernel's maps"
 timeout 60 "$PBRC" diff --netns "$ns" "$tmp/two.pbr" > "$tmp/after" 2>/dev/null
 grep -q '^plan: 0 to add, 0 to change, 0 to remove' "$tmp/after" ||
   { cat "$tmp/after" >&2; fail "after apply the changed policy still plans changes"; }
 echo "ok: apply moved the map elements; the kernel now matches the policy"
+
+# The kernel holds exactly what a fresh load of the changed policy gives: every map element
+# with its comment, verdict and its own counter (the map's `counter` given by the kernel).
+"$PBRC" compile "$tmp/two.pbr" -o "$tmp/c" > /dev/null || fail "compile of the changed policy"
+ns_new f
+in_ns f nft -f "$tmp/c/two.nft" || fail "a fresh load of the changed policy failed"
+maps_of() {  # the maps' elements, counter values zeroed, sorted
+  in_ns "$1" nft -j list table inet pbr | python3 -c '
+import json, sys
+for item in json.load(sys.stdin)["nftables"]:
+    m = item.get("map")
+    if not m: continue
+    for e in m.get("elem", []):
+        el = e[0].get("elem") if isinstance(e[0], dict) else None
+        if el is not None and "counter" in el: el["counter"] = "present"
+        print(m["name"], json.dumps(e, sort_keys=True))' | sort
+}
+maps_of r > "$tmp/applied"; maps_of f > "$tmp/fresh"
+[ -s "$tmp/fresh" ] || fail "the fresh load lists no map element"
+grep -q '"counter": "present"' "$tmp/fresh" || fail "the fresh load's elements have no counter"
+diff -u "$tmp/fresh" "$tmp/applied" >&2 || fail "the maps updated in place differ from a fresh load"
+echo "ok: the maps updated in place list exactly as a fresh load (comments, verdicts, counters)"
+
+# And back: the first policy again, in place, gives its own maps back.
+timeout 60 "$PBRC" apply --netns "$ns" --state-dir "$tmp/st" "$one" > "$tmp/out" 2>&1 ||
+  { cat "$tmp/out" >&2; fail "apply back to maps.pbr failed"; }
+grep -q 'maps updated in place' "$tmp/out" || { cat "$tmp/out" >&2; fail "the way back replaced the table"; }
+timeout 60 "$PBRC" diff --netns "$ns" "$one" > "$tmp/back" 2>/dev/null
+grep -q '^plan: 0 to add, 0 to change, 0 to remove' "$tmp/back" ||
+  { cat "$tmp/back" >&2; fail "after the way back maps.pbr still plans changes"; }
+echo "ok: the way back is in place too and plans nothing after"
