@@ -60,6 +60,18 @@ struct Miss {
   std::string why;
 };
 
+// One classification rule a packet passes: the chain, the rule's position there in the
+// linear form (`classify linear;`), which rule (index in Program::rules) and in which
+// direction; `stop`: the reply walk's stop rule (it ends the reply walk without a mark).
+// With `classify maps;` a mapped rule is counted by its map elements, not at `position`.
+struct NftHit {
+  std::string chain;
+  size_t position = 0;
+  size_t rule = 0;
+  bool reply = false;
+  bool stop = false;
+};
+
 struct Verdict {
   // Classification (nft). rule: index in Program::rules of the rule that set the mark.
   std::optional<size_t> rule;
@@ -67,9 +79,9 @@ struct Verdict {
   std::string chain;       // nft chain that decided ("classify", "classify_stateless", ...)
   uint32_t mark = 0;       // the packet's mark bits inside the mask after nft (0: none)
   std::vector<Miss> near;  // without a match: why the closest rules did not match
-  // The nft rules whose counters the packet passes (chain, position in the chain), in
-  // order: what `counters on;` shows, and what the differential test reads.
-  std::vector<std::pair<std::string, size_t>> hits;
+  // The nft rules whose counters the packet passes, in order: what `counters on;` shows, and
+  // what the differential test reads.
+  std::vector<NftHit> hits;
   // Routing. ip_rule: index in Program::ip_rules whose lookup found a route; nullopt when
   // none of pbrc's did (the kernel's main rule, pref 32766, then decides).
   std::optional<size_t> ip_rule;

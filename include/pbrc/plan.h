@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pbrc/address.h"
@@ -110,6 +111,20 @@ std::string Summary(const Plan& p);
 std::string RenderText(const Plan& p, const RenderOptions& o);
 std::string RenderJson(const Plan& p, const RenderOptions& o);
 std::string RenderMarkdown(const Plan& p, const RenderOptions& o);
+
+// A map's attrs: its key, data and flags line, and its element lines (sorted, each one
+// element as libnftables JSON), viewing `attrs`.
+struct MapLines {
+  std::string_view header;
+  std::vector<std::string_view> elements;
+};
+MapLines SplitMap(std::string_view attrs);
+// The element lines of a map change that only the desired side has (`added`) or only the
+// current one (`removed`); they view the change's attrs.
+void MapElementDiff(const Change& c, std::vector<std::string_view>& added,
+                    std::vector<std::string_view>& removed);
+// One element line in nft's notation: `10.0.0.0/8 . 0.0.0.0/0 comment "..." : goto mark_t0`.
+std::string MapElementText(std::string_view line);
 
 // Text safe for a terminal or a markdown cell: control bytes become "\xNN".
 std::string Printable(const std::string& s);

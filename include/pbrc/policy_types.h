@@ -26,7 +26,7 @@ inline std::string FormatPortRange(const PortRange& r) {
 enum class TargetKind { kLink, kTable, kMain };
 
 // How the classification chains are built: verdict maps of disjoint regions where the rules
-// allow it (pbrc/regions.h), or one nft rule per policy rule (the reference form).
+// allow it (pbrc/regions.h, the default), or one nft rule per policy rule (the reference form).
 enum class ClassifyForm { kLinear, kMaps };
 
 // The policy's `options`, checked; the IR keeps them for allocation and the emitters.
@@ -38,7 +38,7 @@ struct Options {
   uint32_t protocol = 250;
   bool counters = false;
   bool comments = true;
-  ClassifyForm classify = ClassifyForm::kLinear;
+  ClassifyForm classify = ClassifyForm::kMaps;
   // Where the options were given, for allocation diagnostics.
   std::optional<Range> mask_range, pref_range, table_ids_range;
 };

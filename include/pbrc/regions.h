@@ -47,8 +47,9 @@ struct RegionMap {
   bool port = false;
   // The key starts daddr . saddr: the kernel's interval maps (nft_set_pipapo) match field by
   // field and then walk every element still matching, so the field with more distinct
-  // values goes first (policies that share one source and differ in destinations would
-  // otherwise walk every element per packet: docs/architecture.md, "Classification maps").
+  // conditions among the map's rules goes first (policies that share one source and differ
+  // in destinations would otherwise walk every element per packet: docs/architecture.md,
+  // "Classification maps"). Conditions, not spans: a list file's change keeps the order.
   bool daddr_first = false;
   struct Element {
     Box key;      // fields the map does not key on are full

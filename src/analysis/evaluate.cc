@@ -28,14 +28,14 @@ std::optional<size_t> ReplyMatch(const ir::Program& p, const Packet& pkt, Verdic
     const ir::Target& t = p.targets[r.target];
     if (t.kind == ir::TargetKind::kLink) {
       if (!pkt.from_router && pkt.iif == t.device && Matches(p, r, pkt, true)) {
-        v.hits.push_back({ir::kChainStateless, pos});
+        v.hits.push_back({ir::kChainStateless, pos, i, true, false});
         return i;
       }
       ++pos;
     }
     if (!ir::Reversed(r).decidable) continue;  // as nft_build.cc: no stop rule
     if (Matches(p, r, pkt, true)) {
-      v.hits.push_back({ir::kChainStateless, pos});
+      v.hits.push_back({ir::kChainStateless, pos, i, true, true});
       return std::nullopt;
     }
     ++pos;
@@ -78,7 +78,7 @@ void Classify(const ir::Program& p, const Packet& pkt, Verdict& v) {
     v.rule = FirstMatch(p, pkt);
     if (v.chain.empty()) v.chain = ir::kChainClassify;
     // Same rules, same order in both chains: the position is the rule's index.
-    if (v.rule) v.hits.push_back({v.chain, *v.rule});
+    if (v.rule) v.hits.push_back({v.chain, *v.rule, *v.rule, false, false});
   }
   if (v.rule) {
     v.mark = p.targets[p.rules[*v.rule].target].mark;

@@ -48,6 +48,38 @@ std::string LookupText(const ir::Program& p, size_t rule, bool reply) {
   return "";
 }
 
+// The rule's segment in the plan of its direction: mapped or linear.
+bool Mapped(const ir::ClassifyPlan& plan, size_t rule) {
+  for (const auto& seg : plan.segments) {
+    if (rule >= seg.first && rule < seg.last) return seg.mapped;
+  }
+  return false;
+}
+
+// Each hit with what identifies it in the kernel: `id` is how its nft comment starts (up to
+// " -> "), `lookup` whether a map element or a linear rule counts it (`position` is the
+// rule's place in the linear form's chain).
+nlohmann::ordered_json HitsJson(const ir::Program& p, const Verdict& v) {
+  using J = nlohmann::ordered_json;
+  std::optional<std::array<ir::ClassifyPlan, 2>> plans;
+  if (p.opts.classify == ClassifyForm::kMaps && !v.hits.empty()) plans = ir::PlanClassify(p);
+  J hits = J::array();
+  for (const auto& h : v.hits) {
+    const ir::Classify& r = p.rules[h.rule];
+    std::string id = (r.rule ? "rule " + std::to_string(*r.rule) + " " : std::string()) + r.origin +
+                     (r.inbound ? " inbound"
+                      : h.reply ? " reply"
+                                : "");
+    bool mapped = plans && Mapped((*plans)[h.reply ? 1 : 0], h.rule);
+    hits.push_back({{"chain", h.chain},
+                    {"position", h.position},
+                    {"id", EscapeMessage(id)},
+                    {"stop", h.stop},
+                    {"lookup", mapped ? "map" : "linear"}});
+  }
+  return hits;
+}
+
 }  // namespace
 
 std::string IpRuleText(const ir::Program& p, const ir::IpRule& r) {
@@ -135,9 +167,7 @@ nlohmann::ordered_json ExplainJson(const ir::Program& p, const SourceManager& sm
     }
     j["near"] = near;
   }
-  J hits = J::array();
-  for (const auto& [chain, pos] : v.hits) hits.push_back({{"chain", chain}, {"position", pos}});
-  j["nft_rules"] = hits;
+  j["nft_rules"] = HitsJson(p, v);
   j["mark"] = Hex(v.mark);
   j["ip_rule"] = v.ip_rule ? J(text(IpRuleText(p, p.ip_rules[*v.ip_rule]))) : J(nullptr);
   j["table"] = v.table;

@@ -7,7 +7,6 @@
 // The change goes to the kernel as one libnftnl batch (nftnl_batch.cc): nft 1.0.6 takes
 // seconds per thousand deleted intervals in userspace (issue 10).
 #include <algorithm>
-#include <iterator>
 #include <map>
 #include <string_view>
 
@@ -58,31 +57,17 @@ void Split(const std::vector<Interval>& now, const std::vector<Interval>& want,
   add = Subtract(want, Normalize(kept));
 }
 
-// The first line of a map's attrs, and its element lines (sorted: nft_objects.cc sorts them).
-std::pair<std::string_view, std::vector<std::string_view>> MapLines(const std::string& attrs) {
-  std::string_view all(attrs);
-  size_t nl = all.find('\n');
-  std::pair<std::string_view, std::vector<std::string_view>> out{all.substr(0, nl), {}};
-  while (nl != std::string_view::npos) {
-    size_t next = all.find('\n', nl + 1);
-    out.second.push_back(all.substr(nl + 1, next == std::string_view::npos ? next : next - nl - 1));
-    nl = next;
-  }
-  return out;
-}
-
 // A changed map with the same key, data and flags: the element lines only one side has,
 // encoded. The lines are the kernel's own listing of its elements (or of a fresh load of
 // the recorded policy, which the kernel holds exactly), so deleting them deletes exactly
 // those elements.
 bool MapElementsChange(const plan::Change& c, MapElementChange& out, std::string& err) {
-  auto [head, was] = MapLines(c.before);
-  auto [want_head, want] = MapLines(c.after);
+  std::string_view head = plan::SplitMap(c.before).header;
   MapShape shape;
-  if (head != want_head || !ReadMapHeader(std::string(head), shape, err)) return false;
+  if (head != plan::SplitMap(c.after).header || !ReadMapHeader(std::string(head), shape, err))
+    return false;
   std::vector<std::string_view> gone, add;
-  std::set_difference(was.begin(), was.end(), want.begin(), want.end(), std::back_inserter(gone));
-  std::set_difference(want.begin(), want.end(), was.begin(), was.end(), std::back_inserter(add));
+  plan::MapElementDiff(c, add, gone);
   out.map = c.key;
   for (auto [lines, to] : {std::pair{&gone, &out.del}, std::pair{&add, &out.add}}) {
     for (auto line : *lines)

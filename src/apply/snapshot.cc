@@ -49,8 +49,21 @@ bool JsonRestoreScript(const Snapshot& s, std::string& script, std::string& err)
       err = "the snapshot's nft listing is not libnftables JSON";
       return false;
     }
+    // A listing names maps before chains, but a map's elements jump to chains (the kernel
+    // refuses an element whose chain does not exist yet) and rules look maps up: the table,
+    // then its chains, then sets and maps, then rules.
+    auto rank = [](const json& item) {
+      return item.contains("table")   ? 0
+             : item.contains("chain") ? 1
+             : item.contains("rule")  ? 3
+                                      : 2;
+    };
+    std::vector<json> items;
     for (auto& item : doc["nftables"])
-      if (!item.contains("metainfo")) cmds.push_back(std::move(item));
+      if (!item.contains("metainfo")) items.push_back(std::move(item));
+    std::stable_sort(items.begin(), items.end(),
+                     [&](const json& a, const json& b) { return rank(a) < rank(b); });
+    for (auto& item : items) cmds.push_back(std::move(item));
   }
   script = json{{"nftables", std::move(cmds)}}.dump();
   return true;

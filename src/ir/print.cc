@@ -58,7 +58,7 @@ void Print(const Program& p, Sink& out) {
      << " table-ids=" << o.table_lo << "-" << o.table_hi
      << " counters=" << (o.counters ? "on" : "off") << " comments=" << (o.comments ? "on" : "off")
      << " ipv6=" << (p.uses_v6 ? "yes" : "no")
-     << (o.classify == ClassifyForm::kMaps ? " classify=maps" : "") << "\n";
+     << " classify=" << (o.classify == ClassifyForm::kMaps ? "maps" : "linear") << "\n";
   static const char* kKinds[] = {"link", "table", "main"};
   for (const auto& t : p.targets) {
     os << "target " << t.name << " kind=" << kKinds[static_cast<int>(t.kind)];

@@ -147,17 +147,37 @@ class Planner {
     if (els.empty()) return;
     budget_.left -= els.size();
     plan_.regions += els.size();
-    bool daddr_first = Distinct(els, kKeyDaddr) > Distinct(els, kKeySaddr);
+    bool daddr_first = DaddrFirst(f, els);
     seg_.maps.push_back(RegionMap{f, proto, port, daddr_first, std::move(els)});
   }
 
-  // How many different spans the elements have in one field.
-  static size_t Distinct(const Elements& els, KeyField k) {
-    std::vector<std::pair<U128, U128>> spans;
-    spans.reserve(els.size());
-    for (const auto& e : els) spans.push_back({e.key[k].lo, e.key[k].hi});
-    std::sort(spans.begin(), spans.end());
-    return static_cast<size_t>(std::unique(spans.begin(), spans.end()) - spans.begin());
+  // Whether the map's rules have more different destination conditions than source ones
+  // (each condition counted once, however many intervals it has). Counted over conditions,
+  // not over the elements' spans: a list file's change (the common change) keeps the key
+  // order, so apply updates the map's elements in place instead of replacing the table.
+  bool DaddrFirst(Family f, const Elements& els) const {
+    std::vector<size_t> rules;
+    for (const auto& e : els)
+      if (rules.empty() || rules.back() != e.rule) rules.push_back(e.rule);
+    std::array<std::vector<regions::Spans>, 2> conds;  // saddr, daddr
+    for (size_t i : rules) {
+      std::string why;
+      auto k = regions::Keyed(p_, p_.rules[i], plan_.direction, f, &why);
+      if (!k) continue;
+      conds[0].push_back(k->fields[kKeySaddr]);
+      conds[1].push_back(k->fields[kKeyDaddr]);
+    }
+    return Distinct(conds[1]) > Distinct(conds[0]);
+  }
+
+  static size_t Distinct(std::vector<regions::Spans>& conds) {
+    auto less = [](const regions::Spans& a, const regions::Spans& b) {
+      return std::lexicographical_compare(
+          a.begin(), a.end(), b.begin(), b.end(),
+          [](const Span& x, const Span& y) { return x.lo != y.lo ? x.lo < y.lo : x.hi < y.hi; });
+    };
+    std::sort(conds.begin(), conds.end(), less);
+    return static_cast<size_t>(std::unique(conds.begin(), conds.end()) - conds.begin());
   }
 
   const Program& p_;

@@ -304,6 +304,28 @@ TEST(Regions, KeyStartsWithTheFieldOfMoreDistinctValues) {
   EXPECT_TRUE(plans[0].segments[0].maps[0].daddr_first);
   EXPECT_FALSE(plans[1].segments[0].maps[0].daddr_first);
   EXPECT_NE(PlanText(p, plans[0]).find("ip daddr.saddr 20"), std::string::npos);
+  // A list that grows or shrinks keeps the order (apply then updates the map in place): one
+  // rule's source list of n prefixes against two rules' destinations.
+  for (uint32_t n : {1u, 3u, 40u}) {
+    Program q = Two("10.0.0.0", 8, "11.0.0.0", 8);
+    Classify base = q.rules[0];
+    std::vector<Interval> list;
+    for (uint32_t i = 0; i < n; ++i)
+      list.push_back({Family::kV4, 0x0c000000u + (i << 16), 0x0c000000u + (i << 16) + 255});
+    q.rules.clear();
+    base.conds = {SaddrMatch{{false, "", IntervalList(list)}}};
+    q.rules.push_back(base);
+    for (uint32_t d = 0; d < 2; ++d) {
+      base.rule = d + 1;
+      base.conds = {DaddrMatch{
+          {false, "",
+           IntervalList({{Family::kV4, 0x0d000000u + (d << 8), 0x0d000000u + (d << 8) + 255}})}}};
+      q.rules.push_back(base);
+    }
+    auto plan = PlanClassify(q);
+    ASSERT_EQ(plan[0].segments.size(), 1u) << n;
+    EXPECT_TRUE(plan[0].segments[0].maps[0].daddr_first) << n;
+  }
   // A tie keeps the written order.
   EXPECT_FALSE(PlanClassify(Two("10.0.0.0", 8, "11.0.0.0", 8))[0].segments[0].maps[0].daddr_first);
 }

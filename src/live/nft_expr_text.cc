@@ -45,6 +45,11 @@ std::string Value(const json& v, bool hex) {
     return Value(arg["addr"], hex) + "/" + Value(arg["len"], false);
   if (key == "range" && arg.is_array() && arg.size() == 2)
     return Value(arg[0], hex) + "-" + Value(arg[1], hex);
+  if (key == "concat" && arg.is_array()) {
+    std::string out;
+    for (const auto& e : arg) out += (out.empty() ? "" : " . ") + Value(e, hex);
+    return out;
+  }
   if (key == "set" && arg.is_array()) {
     std::string out;
     for (const auto& e : arg) out += (out.empty() ? "" : ", ") + Value(e, hex);
@@ -69,6 +74,8 @@ std::string Statement(const json& s) {
     bool hex = IsMark(arg["key"]);
     return Value(arg["key"], hex) + " set " + Value(arg["value"], hex);
   }
+  if (key == "vmap" && arg.is_object() && arg.contains("key") && arg.contains("data"))
+    return Value(arg["key"], false) + " vmap " + Value(arg["data"], false);
   if (arg.is_null()) return key;  // return, accept, drop, masquerade, counter
   if ((key == "jump" || key == "goto") && arg.contains("target"))
     return key + " " + arg["target"].get<std::string>();

@@ -44,12 +44,42 @@ void Elements(std::ostream& os, const std::vector<Interval>& els, bool add, cons
        << " (--full shows all)\n";
 }
 
+// A map as its key line when that changes, then the elements only one side has, like a set's.
+void MapElements(std::ostream& os, const Change& c, const RenderOptions& o, const Painter& paint) {
+  std::string_view was = SplitMap(c.before).header, want = SplitMap(c.after).header;
+  if (c.op != Op::kAdd && was != want)
+    os << "      " << paint(kRed, "- " + Printable(std::string(was))) << "\n";
+  if (c.op != Op::kRemove && was != want)
+    os << "      " << paint(kGreen, "+ " + Printable(std::string(want))) << "\n";
+  std::vector<std::string_view> added, removed;
+  MapElementDiff(c, added, removed);
+  for (auto [lines, add] : {std::pair{&added, true}, std::pair{&removed, false}}) {
+    size_t shown = o.full ? lines->size() : std::min(lines->size(), kFirstElements);
+    for (size_t i = 0; i < shown; ++i)
+      os << "      "
+         << paint(add ? kGreen : kRed, (add ? "+ " : "- ") + Printable(MapElementText((*lines)[i])))
+         << "\n";
+    if (shown < lines->size())
+      os << "      ... " << lines->size() - shown << " more " << (add ? "to add" : "to remove")
+         << " (--full shows all)\n";
+  }
+}
+
+std::string MapCounts(const Change& c) {
+  std::vector<std::string_view> added, removed;
+  MapElementDiff(c, added, removed);
+  if (c.op == Op::kAdd) return Elements(added.size());
+  if (c.op == Op::kRemove) return Elements(removed.size());
+  return std::to_string(added.size()) + " added, " + std::to_string(removed.size()) + " removed";
+}
+
 void One(std::ostream& os, const Change& c, const RenderOptions& o, const Painter& paint) {
   // Keys that name their kind already ("rule 3 ip classify") are not prefixed twice.
   std::string kind = std::string(KindName(c.kind)) + " ";
   std::string head =
       std::string(Sign(c.op)) + " " + (c.key.starts_with(kind) ? "" : kind) + Printable(c.key);
   if (c.kind == Kind::kSet) head += ": " + Counts(c);
+  if (c.kind == Kind::kMap) head += ": " + MapCounts(c);
   if (c.drift) head += " (drift)";
   os << "  " << paint(Paint(c.op), head);
   if (!c.origin.empty()) os << "  (" << Printable(c.origin) << ")";
@@ -59,6 +89,7 @@ void One(std::ostream& os, const Change& c, const RenderOptions& o, const Painte
     Elements(os, c.removed, false, o, paint);
     return;
   }
+  if (c.kind == Kind::kMap) return MapElements(os, c, o, paint);
   if (c.op != Op::kAdd && !c.before.empty())
     os << "      " << paint(kRed, "- " + Printable(c.before)) << "\n";
   if (c.op != Op::kRemove && !c.after.empty())

@@ -13,16 +13,26 @@ set -u
 e2e_default_uplinks
 e2e_build
 e2e_strict_rp
-base="$(e2e_compile "$here_e2e/policies/stateless-stop.pbr")"
-e2e_apply "$base"
-expect_invalid_reply isp1 192.168.100.201 10.98.1.2 "reply of a wan1 flow on eth1"
-expect_invalid_reply isp2 192.168.100.200 10.98.1.2 "reply of a wan2 flow on eth2"
-if invalid_reply_arrives isp1 192.168.100.200 10.98.1.2; then
-  fail "a reply of a wan2 flow arriving on eth1 was accepted: a later reversed rule claimed it"
-fi
-echo "ok: a reply of a wan2 flow arriving on eth1 is dropped by strict rp_filter"
+# Both forms: the reply maps (the default) and the linear chains, whose stop rules the
+# control below removes.
+sed 's/^options {/options {\n  classify linear;/' "$here_e2e/policies/stateless-stop.pbr" \
+  >"$E2E_TMP/stateless-stop-linear.pbr"
+grep -q 'classify linear;' "$E2E_TMP/stateless-stop-linear.pbr" || fail "could not derive the linear policy"
+for policy in "$here_e2e/policies/stateless-stop.pbr" "$E2E_TMP/stateless-stop-linear.pbr"; do
+  base="$(e2e_compile "$policy")"
+  what="$(basename "$base")"
+  e2e_apply "$base"
+  expect_invalid_reply isp1 192.168.100.201 10.98.1.2 "$what: reply of a wan1 flow on eth1"
+  expect_invalid_reply isp2 192.168.100.200 10.98.1.2 "$what: reply of a wan2 flow on eth2"
+  if invalid_reply_arrives isp1 192.168.100.200 10.98.1.2; then
+    fail "$what: a reply of a wan2 flow arriving on eth1 was accepted: a later reversed rule claimed it"
+  fi
+  echo "ok: $what: a reply of a wan2 flow arriving on eth1 is dropped by strict rp_filter"
+done
+grep -q 'vmap @reply_m' "$E2E_TMP/out/stateless-stop.nft" || fail "the default artifact has no reply maps"
 
-# Control: without the rules that end the walk, the later wan1 rule claims that reply.
+# Control (linear form): without the rules that end the walk, the later wan1 rule claims
+# that reply.
 grep -v ': stop"' "$base.nft" >"$E2E_TMP/nostop.nft"
 [ "$(grep -c 'goto classify_stateless_forward' "$E2E_TMP/nostop.nft")" = 1 ] ||
   fail "could not derive the ruleset without stop rules"

@@ -20,10 +20,11 @@ for p in X1 X2; do
   "$PBRC" compile "$tmp/$p/x.pbr" -o "$tmp/$p" > /dev/null || fail "compile $p"
   ns_new "ref$p"
   in_ns "ref$p" nft -f "$tmp/$p/x.nft" || fail "nft -f $p/x.nft"
-  in_ns "ref$p" nft list table inet pbrapply > "$tmp/$p.ref" || fail "list ref $p"
+  in_ns "ref$p" nft list table inet pbrapply | python3 "$here/../lib/nft_sorted.py" > "$tmp/$p.ref" ||
+    fail "list ref $p"
 done
 ! cmp -s "$tmp/X1.ref" "$tmp/X2.ref" || fail "X1 and X2 list the same (negative control)"
-table() { in_ns r nft list table inet pbrapply > "$1" 2>&1; }
+table() { in_ns r nft list table inet pbrapply 2>&1 | python3 "$here/../lib/nft_sorted.py" > "$1"; }
 fast="without listing the table"
 apply_to() {  # apply_to P: apply P, its table must equal a fresh load of P
   pbrc_run 0 apply --netns "$ns" --state-dir "$st" "$tmp/$1/x.pbr"

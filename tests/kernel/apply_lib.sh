@@ -78,7 +78,8 @@ in_ns r ip -6 route add default via 2001:db8:2::1 table 77 || fail "foreign v6 r
 # policies write (and their neighbours).
 listing() {
   {
-    echo "== nft"; in_ns r nft list ruleset
+    # Elements sorted: a map updated in place lists its elements in another order.
+    echo "== nft"; in_ns r nft list ruleset | python3 "$here/../lib/nft_sorted.py"
     echo "== rule4"; in_ns r ip -4 rule
     echo "== rule6"; in_ns r ip -6 rule
     echo "== route4"; in_ns r ip -4 route show table all

@@ -23,11 +23,12 @@ for p in E E2; do
   "$PBRC" compile "$tmp/$p/edge.pbr" -o "$tmp/$p" > /dev/null || fail "compile $p"
   ns_new "ref$p"
   in_ns "ref$p" nft -f "$tmp/$p/edge.nft" || fail "nft -f $p/edge.nft"
-  in_ns "ref$p" nft list table inet pbrapply > "$tmp/$p.ref" || fail "list ref $p"
+  in_ns "ref$p" nft list table inet pbrapply | python3 "$here/../lib/nft_sorted.py" > "$tmp/$p.ref" ||
+    fail "list ref $p"
 done
 grep -q '0.0.0.0/8' "$tmp/E.ref" && grep -q '255.255.255.0/24' "$tmp/E.ref" && grep -q 'ffff::/16' "$tmp/E.ref" ||
   fail "the reference lacks the edge elements"
-table() { in_ns r nft list table inet pbrapply > "$1" 2>&1; }
+table() { in_ns r nft list table inet pbrapply 2>&1 | python3 "$here/../lib/nft_sorted.py" > "$1"; }
 listing "$tmp/none"
 
 PBRC_FAULT=elements-reject pbrc_run 3 apply --netns "$ns" --state-dir "$st" "$tmp/E/edge.pbr"

@@ -4,7 +4,7 @@
 For each random policy (and each regression case in tests/kernel/differential/), compiles it
 with `counters on;`, loads the artifacts into namespace rtr, asks `pbrc explain --live` what
 the model says about each random packet, injects the packet with a raw socket, and compares:
-the nft rules whose counters the packet passed (chain and position), and the route
+the nft rules and map elements whose counters the packet passed (by their comments), and the route
 `ip route get ... mark M` gives for the model's mark. Any difference fails the test and
 prints a regression case to add to tests/kernel/differential/.
 """
@@ -121,18 +121,30 @@ class Kernel:
         self.run("conntrack", "-F", check=False)
 
     def counters(self, table):
+        """Packets per counted thing: a rule by (chain, the start of its comment up to " -> ",
+        whether it is a reply stop rule); a map element (`classify maps;`) by ("map", the
+        same start). Rules without a comment (the sentinel's) by (chain, position)."""
         out = json.loads(self.run("nft", "-j", "list", "table", "inet", table).stdout)
         pos, got = {}, {}
+
+        def add(key, n):
+            got[key] = got.get(key, 0) + n
         for item in out["nftables"]:
+            for elem in (item.get("map") or {}).get("elem", []):
+                e = elem[0].get("elem") if isinstance(elem[0], dict) else None
+                if e and "counter" in e and "comment" in e:
+                    add(("map", e["comment"].split(" -> ")[0], False), e["counter"]["packets"])
             rule = item.get("rule")
             if not rule:
                 continue
             chain = rule["chain"]
             i = pos.get(chain, 0)
             pos[chain] = i + 1
+            c = rule.get("comment")
+            key = (chain, c.split(" -> ")[0], c.endswith(": stop")) if c else (chain, i)
             for e in rule["expr"]:
                 if "counter" in e:
-                    got[(chain, i)] = got.get((chain, i), 0) + e["counter"]["packets"]
+                    add(key, e["counter"]["packets"])
         return got
 
     def send(self, p):
@@ -344,7 +356,8 @@ def check_policy(a, kernel, text, packets, label):
         bad = []
         base = kernel.counters("pbr")
         for p, t, m in zip(packets, texts, model):
-            want = sorted((h["chain"], h["position"]) for h in m["nft_rules"])
+            want = sorted({(h["chain"], h["id"], h["stop"]) if h["lookup"] == "linear"
+                           else ("map", h["id"], False) for h in m["nft_rules"]})
             # Another packet can cross the chains meanwhile (a late reply of an earlier one):
             # a difference must repeat with a fresh tuple (the policies match no source port,
             # so the model's answer stays) before it counts.
