@@ -19,7 +19,8 @@ std::string Names(const Program& p, const Segment& s) {
 }
 
 std::string KeyText(const RegionMap& m, Direction d) {
-  std::string k = m.family == Family::kV4 ? "ip" : "ip6";
+  std::string k = m.iif.empty() ? "" : "iif " + m.iif + " ";
+  k += m.family == Family::kV4 ? "ip" : "ip6";
   k += m.daddr_first ? " daddr.saddr" : " saddr.daddr";
   if (m.proto) k += ".l4proto";
   if (m.port) k += d == Direction::kForward ? ".dport" : ".sport";
