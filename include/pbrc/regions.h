@@ -68,7 +68,8 @@ struct RegionMap {
 };
 
 // A run of rules [first, last) of Program::rules: one lookup per map (in order), or each
-// rule linear. `why` says why a rule is linear (empty for a mapped segment).
+// rule linear. `why` says why a rule is linear, or for a mapped segment why it ended before
+// the next rule when that rule could have joined it (a bound; empty otherwise).
 struct Segment {
   size_t first = 0, last = 0;
   bool mapped = false;

@@ -92,7 +92,11 @@ class Planner {
       }
     }
     Pending pend = Split(keyed);
-    if ((!Fits(pend) || Devices(pend) > kMaxSegmentDevices) && open_) {
+    bool fits = Fits(pend);
+    if ((!fits || Devices(pend) > kMaxSegmentDevices) && open_) {
+      seg_.why = fits ? "ends: a rule names one more input device than " +
+                            std::to_string(kMaxSegmentDevices)
+                      : "ends: its maps are full";
       Close();
       pend = Split(keyed);
     }

@@ -388,6 +388,9 @@ TEST(Regions, DeviceBoundStartsTheNextSegment) {
   EXPECT_EQ(plan.segments[0].last, kMaxSegmentDevices);
   EXPECT_EQ(plan.segments[0].maps.size(), kMaxSegmentDevices);
   EXPECT_TRUE(plan.segments[1].mapped);
+  EXPECT_NE(PlanText(p, plan).find("(ends: a rule names one more input device than 8)"),
+            std::string::npos)
+      << PlanText(p, plan);
 }
 
 TEST(Regions, LinearFormKeepsEveryRule) {

@@ -43,7 +43,7 @@ std::string PlanText(const Program& p, const ClassifyPlan& plan) {
       out += (k ? ", " : " ") + KeyText(s.maps[k], plan.direction) + " " +
              std::to_string(s.maps[k].elements.size());
     }
-    out += "\n";
+    out += (s.why.empty() ? "" : " (" + s.why + ")") + std::string("\n");
   }
   out += std::string("plan ") + dir + " regions=" + std::to_string(plan.regions) + "\n";
   return out;
