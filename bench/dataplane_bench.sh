@@ -9,6 +9,9 @@
 #            here, with one fwmark ip rule;
 #   est      pbrc, one flow made ESTABLISHED first (conntrack -U): only `restore` runs;
 #   notrack  pbrc behind a raw-priority `notrack`: `classify_stateless` runs for each packet;
+#   iif      pbrc, every rule with `iif`: the K - 1 others name devices ifa, ifb, ifc in turn
+#            (no such device exists; they sort before lan0, so a packet from lan0 passes
+#            their `iifname`-guarded lookups first), the last `iif lan0`;
 #   nomatch  pbrc with K `to` rules (each also a selector ip rule), traffic no rule matches
 #            (it leaves by main), with the compiled ip rules and with the selector rules
 #            removed (nomatch-nosel): what the selector rules cost per packet.
@@ -47,16 +50,20 @@ cc -O2 -Wall -Wextra -Werror "$root/bench/dataplane_sender.c" -o "$tmp/sender" |
 
 # The policy of K rules: K - 1 that the traffic does not match (same shape, via wan2), then
 # the one it matches. FROM (default "from 10.78.0.0/16 ") starts every rule; the nomatch
-# policies have none, so that every rule is a `to` selector ip rule too.
+# policies have none, so that every rule is a `to` selector ip rule too. IIF (any third
+# argument): the iif configuration's `iif` before every rule.
 gen_policy() {
-  awk -v k="$1" -v from="${2-from 10.78.0.0/16 }" -v form="${DP_CLASSIFY:-maps}" 'BEGIN {
+  awk -v k="$1" -v from="${2-from 10.78.0.0/16 }" -v form="${DP_CLASSIFY:-maps}" \
+      -v iif="${3:-}" 'BEGIN {
     print "options { nft table pbrbench; mark mask 0xf; preference 1000-3999; classify " form "; }"
     print "link wan1 { device eth1; gateway 10.0.1.1; }"
     print "link wan2 { device eth2; gateway 10.0.2.1; }"
     print "policy {"
+    split("ifa ifb ifc", dev, " ")
     for (i = 0; i < k - 1; i++)
-      printf "  %sto 10.%d.%d.0/24 via wan2;\n", from, 90 + int(i / 256), i % 256
-    printf "  %sto 10.79.0.0/24 via wan1;\n", from
+      printf "  %s%sto 10.%d.%d.0/24 via wan2;\n", iif ? "iif " dev[i % 3 + 1] " " : "", from,
+        90 + int(i / 256), i % 256
+    printf "  %s%sto 10.79.0.0/24 via wan1;\n", iif ? "iif lan0 " : "", from
     print "}" }'
 }
 # The linear reference: the same matches as plain mark rules (mark 1: wan1, 2: wan2).
@@ -77,6 +84,9 @@ for k in "${ks[@]}"; do
   "$pbrc" compile "$tmp/p$k.pbr" -o "$tmp" > /dev/null 2> "$tmp/err" ||
     { cat "$tmp/err" >&2; fail "pbrc compile p$k.pbr"; }
   gen_linear "$k" > "$tmp/lin$k.nft"
+  gen_policy "$k" "from 10.78.0.0/16 " iif > "$tmp/i$k.pbr"
+  "$pbrc" compile "$tmp/i$k.pbr" -o "$tmp" > /dev/null 2> "$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "pbrc compile i$k.pbr"; }
 done
 gen_policy "$kmax" "" > "$tmp/t$kmax.pbr"
 "$pbrc" compile "$tmp/t$kmax.pbr" -o "$tmp" > /dev/null 2> "$tmp/err" ||
@@ -140,7 +150,7 @@ load_linear() {
 # nomatch, whose base is nomatch-nosel (the same ruleset without selector rules).
 kinds=(); kay=()
 add() { kinds+=("$1"); kay+=("$2"); }
-for k in "${ks[@]}"; do add pbrc "$k"; add linear "$k"; done
+for k in "${ks[@]}"; do add pbrc "$k"; add linear "$k"; add iif "$k"; done
 for kind in est notrack; do
   [ "$quick" = 1 ] || add "$kind" 1  # --quick checks the paths only, at K = kmax
   add "$kind" "$kmax"
@@ -155,6 +165,7 @@ for i in $(seq 0 $((n_cfg - 1))); do
     linear) load_linear "$i" "$tmp/lin$k.nft" ;;
     nomatch) load_pbrc "$i" "$tmp/t$k" ;;
     nomatch-nosel) load_pbrc "$i" "$tmp/t$k" "$tmp/t$k-nosel.ip" ;;
+    iif) load_pbrc "$i" "$tmp/i$k" ;;
     *) load_pbrc "$i" "$tmp/p$k" ;;
   esac
   if [ "${kinds[$i]}" = notrack ]; then

@@ -21,6 +21,11 @@ namespace pbrc::ir {
 // one nft map well inside what nft 1.0.6 loads in a second.
 inline constexpr size_t kMaxMapRegions = 4096;
 inline constexpr size_t kMaxRegions = 65536;
+// A segment keeps one copy of its maps per input device its rules name with `iif` (plus the
+// one for every other packet): at most this many devices, so a segment's regions grow at
+// most 9-fold and a packet passes at most 8 devices' guarded lookups per segment; a rule
+// naming one more device starts the next segment.
+inline constexpr size_t kMaxSegmentDevices = 8;
 
 // An inclusive range of one key field.
 struct Span {
@@ -42,6 +47,11 @@ enum class Direction { kForward, kReply };
 // condition), and one with a protocol by one with addresses only: the next lookup then
 // answers as the linear rules would have.
 struct RegionMap {
+  // Only packets from this input device are looked up (`iifname IIF` before the lookup);
+  // empty: every packet. Such a map holds the segment's rules as a packet from IIF meets
+  // them (its `iif` rules and those without `iif`); the maps without IIF come last and hold
+  // the rules without `iif`, for packets from any other device and the router's own.
+  std::string iif;
   Family family = Family::kV4;
   bool proto = false;
   bool port = false;
@@ -59,7 +69,8 @@ struct RegionMap {
 };
 
 // A run of rules [first, last) of Program::rules: one lookup per map (in order), or each
-// rule linear. `why` says why a rule is linear (empty for a mapped segment).
+// rule linear. `why` says why a rule is linear, or for a mapped segment why it ended before
+// the next rule when that rule could have joined it (a bound; empty otherwise).
 struct Segment {
   size_t first = 0, last = 0;
   bool mapped = false;
@@ -78,8 +89,9 @@ struct RegionBudget {
   size_t left = kMaxRegions;
 };
 
-// The plan for p.rules; with p.opts.classify linear, one linear segment per rule. Pins and,
-// reversed, the rules a reply cannot decide (`iif`, `dscp`, `mac`) are always linear.
+// The plan for p.rules; with p.opts.classify linear, one linear segment per rule. Reversed,
+// a rule a reply cannot decide (`iif`, `dscp`, `mac`) is read as what the reply walk does
+// with it: `iif` its link's device (or nothing when its target is not a link).
 ClassifyPlan PlanClassify(const Program& p, Direction d, RegionBudget& budget);
 // Both directions, sharing one budget.
 std::array<ClassifyPlan, 2> PlanClassify(const Program& p);
@@ -92,6 +104,7 @@ struct KeyPacket {
   U128 saddr = 0, daddr = 0;
   uint8_t proto = 0;
   std::optional<uint16_t> port;  // nullopt: not readable (fragment)
+  std::string iif;               // the input device; empty: none (the output hook)
 };
 std::optional<size_t> Lookup(const Segment& s, const KeyPacket& k);
 

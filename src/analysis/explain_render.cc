@@ -32,9 +32,22 @@ std::string RuleText(const ir::Program& p, const SourceManager& sm, size_t i) {
   return Where(sm, r.range) + ": " + SourceLine(sm, r.range);
 }
 
+// Whose lookups in a mapped segment took a packet from `iif` ("" for the router's own):
+// its device's maps when the segment has them, else the ones for every other packet.
+std::string DeviceText(const ir::Segment& seg, const std::string& iif) {
+  bool devices = false, own = false;
+  for (const auto& m : seg.maps) {
+    devices |= !m.iif.empty();
+    own |= !iif.empty() && m.iif == iif;
+  }
+  if (!devices) return "";
+  if (own) return ", those of input device '" + iif + "'";
+  return ", the fall-through ones (other devices, the router's own)";
+}
+
 // With `classify maps;`: where the rule sits in the chain the packet took, a map segment or
 // a linear rule (and why), as `--emit ir` lists the plan.
-std::string LookupText(const ir::Program& p, size_t rule, bool reply) {
+std::string LookupText(const ir::Program& p, size_t rule, bool reply, const std::string& iif) {
   auto plans = ir::PlanClassify(p);
   const ir::ClassifyPlan& plan = plans[reply ? 1 : 0];
   for (size_t s = 0; s < plan.segments.size(); ++s) {
@@ -43,7 +56,7 @@ std::string LookupText(const ir::Program& p, size_t rule, bool reply) {
     if (!seg.mapped) return "lookup:  a linear rule (" + seg.why + ")\n";
     return std::string("lookup:  ") + (reply ? "reply" : "forward") + " segment " +
            std::to_string(s) + ", a verdict map of " + std::to_string(seg.maps.size()) +
-           " lookup(s)\n";
+           " lookup(s)" + DeviceText(seg, iif) + "\n";
   }
   return "";
 }
@@ -110,7 +123,7 @@ std::string ExplainText(const ir::Program& p, const SourceManager& sm, const Pac
     o += "rule:    " + RuleText(p, sm, *v.rule) + "\n";
     o += "chain:   " + v.chain + (v.as_reply ? " (as the reply of a flow this rule steered)" : "") +
          "\n";
-    if (p.opts.classify == ClassifyForm::kMaps) o += LookupText(p, *v.rule, v.as_reply);
+    if (p.opts.classify == ClassifyForm::kMaps) o += LookupText(p, *v.rule, v.as_reply, pkt.iif);
     o += "mark:    " + Hex(v.mark) + "/" + Hex(p.opts.mark_mask) + " (" + t.name + ")\n";
   } else {
     o += "rule:    none matches (chain " + v.chain + "); the packet keeps mark 0 in mask " +

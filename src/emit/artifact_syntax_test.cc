@@ -63,8 +63,15 @@ TEST(ArtifactSyntax, LongNamesStayWithinNftLimits) {
     if (add.contains("set")) {
       EXPECT_LE(add["set"]["name"].get<std::string>().size(), 255u);
     }
-    if (add.contains("rule") && add["rule"].contains("comment")) {
-      std::string c = add["rule"]["comment"];
+    // Comments of linear rules, and (classify maps, the default) of map elements.
+    std::vector<std::string> found;
+    if (add.contains("rule") && add["rule"].contains("comment"))
+      found.push_back(add["rule"]["comment"]);
+    if (add.contains("map") && add["map"].contains("elem"))
+      for (const auto& e : add["map"]["elem"])
+        if (e[0].contains("elem") && e[0]["elem"].contains("comment"))
+          found.push_back(e[0]["elem"]["comment"]);
+    for (const std::string& c : found) {
       EXPECT_LE(c.size(), syntax::kNftCommentMax);
       EXPECT_TRUE(syntax::ValidUtf8(c));
       EXPECT_EQ(Find(arts, "nft").Text().find("comment \"" + c + "\"") != std::string::npos, true)

@@ -156,7 +156,13 @@ class Builder {
   void Lookups(const ir::Segment& seg, size_t s, bool reply, const Each& f) const {
     for (size_t k = 0; k < seg.maps.size(); ++k) {
       const ir::RegionMap& m = seg.maps[k];
-      f(Rule{{Vmap{m.family, m.proto, m.port, reply, m.daddr_first, MapName(reply, s, k)}}, ""});
+      Rule rule;
+      // A device's maps: `iifname` is "" in the output hook, so the router's own packets and
+      // those from other devices skip them and meet only the fall-through maps (last).
+      if (!m.iif.empty()) rule.stmts.push_back(MatchIfname{true, m.iif});
+      rule.stmts.push_back(
+          Vmap{m.family, m.proto, m.port, reply, m.daddr_first, MapName(reply, s, k)});
+      f(rule);
     }
   }
 

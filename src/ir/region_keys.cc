@@ -83,9 +83,8 @@ struct ReadCond {
   }
   void operator()(const SaddrMatch& m) { Addr(kKeySaddr, m); }
   void operator()(const DaddrMatch& m) { Addr(kKeyDaddr, m); }
-  void operator()(const IifMatch&) {
-    why = "'iif' is not keyed (the output hook has no input device)";
-  }
+  // Not a key field: the segment's lookups are split per input device (regions.cc).
+  void operator()(const IifMatch& m) { out.device = m.device; }
   void operator()(const ProtoMatch& m) {
     Spans s;
     for (uint8_t x : m.protos) s.push_back({x, x});
@@ -122,8 +121,8 @@ size_t KeyedRule::Boxes() const {
 std::optional<KeyedRule> Keyed(const Program& p, const Classify& r, Direction d, Family f,
                                std::string* why) {
   if (r.family && *r.family != f) return std::nullopt;
-  if (r.inbound) {
-    *why = "an inbound pin";
+  if (Inert(p, r, d)) {
+    *why = "no reversed form";
     return std::nullopt;
   }
   KeyedRule out;
@@ -134,10 +133,10 @@ std::optional<KeyedRule> Keyed(const Program& p, const Classify& r, Direction d,
   const std::vector<Cond>* conds = &r.conds;
   if (d == Direction::kReply) {
     Reply rep = Reversed(r);
-    if (!rep.decidable) {
-      *why = "a reply cannot show all its conditions";
-      return std::nullopt;
-    }
+    // A reversed rule that cannot see all its conditions (`iif`, `dscp`, `mac`) marks the
+    // replies arriving on its link's device and is skipped by all others (it never ends the
+    // walk): exactly the decidable rule with `iif` that device.
+    if (!rep.decidable) out.device = p.targets[r.target].device;
     reversed = std::move(rep.conds);
     conds = &reversed;
   }
@@ -147,6 +146,11 @@ std::optional<KeyedRule> Keyed(const Program& p, const Classify& r, Direction d,
     if (!why->empty()) return std::nullopt;
   }
   return out;
+}
+
+bool Inert(const Program& p, const Classify& r, Direction d) {
+  if (d == Direction::kForward) return false;
+  return r.inbound || (p.targets[r.target].kind != TargetKind::kLink && !Reversed(r).decidable);
 }
 
 std::vector<Box> BoxesOf(const KeyedRule& k) {

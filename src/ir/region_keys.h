@@ -20,6 +20,7 @@ struct KeyedRule {
   std::array<Spans, kKeyFields> fields;
   bool proto = false;
   bool port = false;
+  std::string device;    // the input device the rule needs (`iif`); empty: any
   size_t Boxes() const;  // how many boxes the product makes (saturating)
 };
 
@@ -27,6 +28,10 @@ struct KeyedRule {
 // does not apply to `f` at all. *why: why it cannot be keyed (then the result is nullopt).
 std::optional<KeyedRule> Keyed(const Program& p, const Classify& r, Direction d, Family f,
                                std::string* why);
+
+// Whether `r` does nothing in direction `d`: reversed, a pin, or a rule a reply cannot
+// decide whose target is not a link (the reply walk neither marks nor stops on it).
+bool Inert(const Program& p, const Classify& r, Direction d);
 
 // The product of the rule's spans as boxes.
 std::vector<Box> BoxesOf(const KeyedRule& k);

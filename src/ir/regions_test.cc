@@ -1,8 +1,8 @@
 // The region compiler against first match: random programs (overlapping prefixes and sets,
-// negation, protocols, ports, iif, dscp, pins, both families and rules of either), random
-// packets on the edges of every interval, both directions, packets whose port the kernel
-// cannot read. The reference is a plain walk over the rules written here, not the compiler's
-// own reading of the conditions.
+// negation, protocols, ports, iif of five devices, dscp, pins, both families and rules of
+// either), random packets on the edges of every interval, from six devices or the router
+// itself, both directions, packets whose port the kernel cannot read. The reference is a plain walk
+// over the rules written here, not the compiler's own reading of the conditions.
 #include "pbrc/regions.h"
 
 #include <gtest/gtest.h>
@@ -40,10 +40,8 @@ bool InPorts(const PortMatch& m, std::optional<uint16_t> port) {
   return in != m.negated;
 }
 
-// One rule as the linear chain tests it (reversed: the reply walk's form of the rule).
-bool RefMatch(const Program& p, const Classify& r, const Pkt& pkt, bool reversed) {
-  if (r.family && *r.family != pkt.k.family) return false;
-  std::vector<Cond> conds = reversed ? Reversed(r).conds : r.conds;
+// One rule's conditions as the linear chain tests them.
+bool RefMatch(const Program& p, const std::vector<Cond>& conds, const Pkt& pkt) {
   for (const Cond& c : conds) {
     bool ok = std::visit(
         [&](const auto& m) -> bool {
@@ -64,11 +62,24 @@ bool RefMatch(const Program& p, const Classify& r, const Pkt& pkt, bool reversed
   return true;
 }
 
-bool Skipped(const Program& p, size_t i, bool reply) { return reply && p.rules[i].inbound; }
+// Whether rule i ends the walk for the packet, as the linear chains do (emit's Classify and
+// StatelessReply): forward, its conditions; reversed, the reply's form of them, where a
+// rule a reply cannot decide (`iif`, `dscp`) ends the walk only for a reply arriving on its
+// link's device and does nothing else, and a pin does nothing.
+bool Meets(const Program& p, size_t i, const Pkt& pkt, bool reply) {
+  const Classify& r = p.rules[i];
+  if (r.family && *r.family != pkt.k.family) return false;
+  if (!reply) return RefMatch(p, r.conds, pkt);
+  if (r.inbound) return false;
+  Reply rep = Reversed(r);
+  const Target& t = p.targets[r.target];
+  if (!rep.decidable && (t.kind != TargetKind::kLink || pkt.iif != t.device)) return false;
+  return RefMatch(p, rep.conds, pkt);
+}
 
 std::optional<size_t> Linear(const Program& p, const Pkt& pkt, bool reply) {
   for (size_t i = 0; i < p.rules.size(); ++i) {
-    if (!Skipped(p, i, reply) && RefMatch(p, p.rules[i], pkt, reply)) return i;
+    if (Meets(p, i, pkt, reply)) return i;
   }
   return std::nullopt;
 }
@@ -77,13 +88,14 @@ std::optional<size_t> Planned(const Program& p, const ClassifyPlan& plan, const 
   bool reply = plan.direction == Direction::kReply;
   KeyPacket k = pkt.k;
   k.port = reply ? pkt.sport : pkt.dport;
+  k.iif = pkt.iif;
   for (const Segment& s : plan.segments) {
     if (s.mapped) {
       if (auto hit = Lookup(s, k)) return hit;
       continue;
     }
     for (size_t i = s.first; i < s.last; ++i) {
-      if (!Skipped(p, i, reply) && RefMatch(p, p.rules[i], pkt, reply)) return i;
+      if (Meets(p, i, pkt, reply)) return i;
     }
   }
   return std::nullopt;
@@ -139,7 +151,7 @@ struct Gen {
     if (fam < 2) r.family = fam == 0 ? Family::kV4 : Family::kV6;
     if (r.family && Coin(0.7)) r.conds.push_back(SaddrMatch{Addr(*r.family, p)});
     if (r.family && Coin(0.6)) r.conds.push_back(DaddrMatch{Addr(*r.family, p)});
-    if (Coin(0.08)) r.conds.push_back(IifMatch{"e" + std::to_string(Pick(3))});
+    if (Coin(0.25)) r.conds.push_back(IifMatch{"e" + std::to_string(Pick(5))});
     if (Coin(0.4))
       r.conds.push_back(
           ProtoMatch{Coin(0.5) ? std::vector<uint8_t>{6} : std::vector<uint8_t>{6, 17}});
@@ -165,11 +177,12 @@ struct Gen {
       p.sets.push_back(Set{f == Family::kV4 ? "S_v4" : "S_v6", "S", f,
                            IntervalList(Normalize({RandomInterval(f), RandomInterval(f)}))});
     }
-    if (Coin(0.5)) {  // a pin in front, as lowering puts them
+    for (size_t t = 0; t < 3; ++t) {  // pins in front, as lowering puts them
+      if (!Coin(0.3)) continue;
       Classify pin;
       pin.inbound = true;
-      pin.target = 0;
-      pin.conds.push_back(IifMatch{"e0"});
+      pin.target = t;
+      pin.conds.push_back(IifMatch{"e" + std::to_string(t)});
       p.rules.push_back(pin);
     }
     size_t n = 1 + Pick(25);
@@ -198,7 +211,8 @@ struct Gen {
     p.sport = Port();
     p.dport = Coin(0.1) ? std::nullopt : Port();
     if (!p.dport) p.sport = std::nullopt;  // a fragment has neither
-    p.iif = "e" + std::to_string(Pick(4));
+    // e5 is named by no rule; "" is the router's own packet (the output hook)
+    p.iif = Coin(0.15) ? "" : "e" + std::to_string(Pick(6));
     p.dscp = Coin(0.5);
     return p;
   }
@@ -217,13 +231,17 @@ bool Disjoint(const RegionMap& m) {
 TEST(Regions, MapsAgreeWithFirstMatch) {
   Gen g{std::mt19937_64(12)};
   size_t mapped = 0;
+  std::array<size_t, 2> iif_maps{};  // per direction: maps for one input device
   for (int prog = 0; prog < 400; ++prog) {
     Program p = g.Random();
     auto plans = PlanClassify(p);
     for (const auto& plan : plans) {
       for (const auto& s : plan.segments) {
         mapped += s.mapped;
-        for (const auto& m : s.maps) ASSERT_TRUE(Disjoint(m)) << Print(p) << PlanText(p, plan);
+        for (const auto& m : s.maps) {
+          ASSERT_TRUE(Disjoint(m)) << Print(p) << PlanText(p, plan);
+          iif_maps[plan.direction == Direction::kReply] += !m.iif.empty();
+        }
       }
     }
     for (int k = 0; k < 300; ++k) {
@@ -236,7 +254,9 @@ TEST(Regions, MapsAgreeWithFirstMatch) {
       }
     }
   }
-  EXPECT_GT(mapped, 400u);  // the maps were exercised, not only linear fallbacks
+  EXPECT_GT(mapped, 400u);       // the maps were exercised, not only linear fallbacks
+  EXPECT_GT(iif_maps[0], 200u);  // and rules with `iif`, in both directions
+  EXPECT_GT(iif_maps[1], 200u);
 }
 
 Program Two(const char* first, int first_len, const char* second, int second_len) {
@@ -328,6 +348,71 @@ TEST(Regions, KeyStartsWithTheFieldOfMoreDistinctValues) {
   }
   // A tie keeps the written order.
   EXPECT_FALSE(PlanClassify(Two("10.0.0.0", 8, "11.0.0.0", 8))[0].segments[0].maps[0].daddr_first);
+}
+
+// `iif e1 to 10.1.0.0/16 via l1; to 10.0.0.0/8 via l0;` (links l0, l1 on devices e0, e1).
+Program IifFirst() {
+  Program p = Two("10.1.0.0", 16, "10.0.0.0", 8);
+  p.targets = {Target{}, Target{}};
+  for (size_t t = 0; t < 2; ++t) {
+    p.targets[t].kind = TargetKind::kLink;
+    p.targets[t].name = "l" + std::to_string(t);
+    p.targets[t].device = "e" + std::to_string(t);
+  }
+  p.rules[0].target = 1;
+  p.rules[1].target = 0;
+  p.rules[0].conds = {DaddrMatch{std::get<SaddrMatch>(p.rules[0].conds[0])}, IifMatch{"e1"}};
+  p.rules[1].conds = {DaddrMatch{std::get<SaddrMatch>(p.rules[1].conds[0])}};
+  return p;
+}
+
+TEST(Regions, IifRulesGetTheirDevicesMaps) {
+  Program p = IifFirst();
+  auto plans = PlanClassify(p);
+  ASSERT_EQ(plans[0].segments.size(), 1u);
+  const Segment& s = plans[0].segments[0];
+  ASSERT_TRUE(s.mapped);
+  ASSERT_EQ(s.maps.size(), 2u);
+  EXPECT_EQ(s.maps[0].iif, "e1");            // the device's maps first, the fall-through last
+  EXPECT_EQ(s.maps[0].elements.size(), 3u);  // the /16, the /8 around it
+  EXPECT_EQ(s.maps[1].iif, "");
+  EXPECT_EQ(s.maps[1].elements.size(), 1u);
+  KeyPacket k{Family::kV4, 0x0b000001, 0x0a010203, 6, 80, "e1"};
+  EXPECT_EQ(Lookup(s, k), std::optional<size_t>(0));
+  for (const char* other : {"", "e0", "e2"}) {  // the router's own, other devices: no `iif`
+    k.iif = other;
+    EXPECT_EQ(Lookup(s, k), std::optional<size_t>(1)) << other;
+  }
+  EXPECT_NE(PlanText(p, plans[0]).find("maps: iif e1 ip daddr.saddr 3, ip saddr.daddr 1"),
+            std::string::npos)
+      << PlanText(p, plans[0]);
+  // Reversed, `iif` says nothing: the rule marks the replies arriving on its link's device
+  // (e1) from 10.1.0.0/16, and does nothing for others.
+  const Segment& r = plans[1].segments[0];
+  ASSERT_TRUE(r.mapped);
+  k = KeyPacket{Family::kV4, 0x0a010203, 0x0b000001, 6, 80, "e1"};
+  EXPECT_EQ(Lookup(r, k), std::optional<size_t>(0));
+  k.iif = "e0";
+  EXPECT_EQ(Lookup(r, k), std::optional<size_t>(1));
+}
+
+TEST(Regions, DeviceBoundStartsTheNextSegment) {
+  Program p = IifFirst();
+  Classify r = p.rules[0];
+  p.rules.clear();
+  for (size_t i = 0; i <= kMaxSegmentDevices; ++i) {
+    r.rule = i;
+    r.conds[1] = IifMatch{"d" + std::to_string(i)};
+    p.rules.push_back(r);
+  }
+  auto plan = PlanClassify(p)[0];
+  ASSERT_EQ(plan.segments.size(), 2u);
+  EXPECT_EQ(plan.segments[0].last, kMaxSegmentDevices);
+  EXPECT_EQ(plan.segments[0].maps.size(), kMaxSegmentDevices);
+  EXPECT_TRUE(plan.segments[1].mapped);
+  EXPECT_NE(PlanText(p, plan).find("(ends: a rule names one more input device than 8)"),
+            std::string::npos)
+      << PlanText(p, plan);
 }
 
 TEST(Regions, LinearFormKeepsEveryRule) {

@@ -19,7 +19,8 @@ std::string Names(const Program& p, const Segment& s) {
 }
 
 std::string KeyText(const RegionMap& m, Direction d) {
-  std::string k = m.family == Family::kV4 ? "ip" : "ip6";
+  std::string k = m.iif.empty() ? "" : "iif " + m.iif + " ";
+  k += m.family == Family::kV4 ? "ip" : "ip6";
   k += m.daddr_first ? " daddr.saddr" : " saddr.daddr";
   if (m.proto) k += ".l4proto";
   if (m.port) k += d == Direction::kForward ? ".dport" : ".sport";
@@ -42,7 +43,7 @@ std::string PlanText(const Program& p, const ClassifyPlan& plan) {
       out += (k ? ", " : " ") + KeyText(s.maps[k], plan.direction) + " " +
              std::to_string(s.maps[k].elements.size());
     }
-    out += "\n";
+    out += (s.why.empty() ? "" : " (" + s.why + ")") + std::string("\n");
   }
   out += std::string("plan ") + dir + " regions=" + std::to_string(plan.regions) + "\n";
   return out;

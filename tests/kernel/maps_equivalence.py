@@ -9,6 +9,7 @@ per-mark sentinel counters maps_equivalence.sh installs after them) must be the 
 artifact must disagree."""
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -43,15 +44,27 @@ def marks(kernel, folder, packets):
     return out
 
 
-def compare(a, kernel, linear_text, maps_text, packets):
+def iif_rules_mapped(nft, rules):
+    """How many of the policy's `iif` rules have elements in a map that only packets from
+    one input device look up (`iifname "X" ... vmap @M`; elements say "rule N ...")."""
+    guarded = set(re.findall(r'iifname "[^"]+" .*vmap @(\w+)', nft))
+    ids = set()
+    for name, body in re.findall(r'\bmap (\w+) \{(.*?)\n\t\}', nft, re.S):
+        if name in guarded:
+            ids |= {int(n) for n in re.findall(r'comment "rule (\d+) ', body)}
+    return sum(1 for i in ids if i < len(rules) and " iif " in " " + rules[i]["text"])
+
+
+def compare(a, kernel, linear_text, maps_text, packets, rules=()):
+    """(disagreements, whether the maps artifact has a map, how many iif rules it maps)"""
     with tempfile.TemporaryDirectory() as lin, tempfile.TemporaryDirectory() as mp:
         if not compile_to(a.pbrc, linear_text, lin) or not compile_to(a.pbrc, maps_text, mp):
-            return None, False
-        mapped = "vmap @" in open(os.path.join(mp, "diff.nft")).read()
+            return None, False, 0
+        nft = open(os.path.join(mp, "diff.nft")).read()
         want = marks(kernel, lin, packets)
         got = marks(kernel, mp, packets)
         bad = [(d.packet_text(p), w, g) for p, w, g in zip(packets, want, got) if w != g]
-        return bad, mapped
+        return bad, "vmap @" in nft, iif_rules_mapped(nft, rules)
 
 
 NEGATIVE = """options {
@@ -75,7 +88,7 @@ def negative(a, kernel):
     swapped = NEGATIVE % ("classify maps;", second, first)
     p = {"from": "lan0", "src": "10.99.0.2", "dst": "10.1.2.3", "proto": "udp", "state": "new",
          "sport": 40001, "dport": 53}
-    bad, mapped = compare(a, kernel, linear, swapped, [p])
+    bad, mapped, _ = compare(a, kernel, linear, swapped, [p])
     if not mapped or not bad:
         print("maps: negative control FAILED: swapped rules gave the same mark", file=sys.stderr)
         return 1
@@ -99,29 +112,34 @@ def main():
     if negative(a, kernel):
         return 1
     rng = random.Random(seed)
-    failures, pairs, mapped_policies = [], 0, 0
+    failures, pairs, mapped_policies, iif_mapped, iif_rules = [], 0, 0, 0, 0
     for _ in range(policies):
         text, rules = d.random_policy(rng)
         used = set()
         packets = [d.random_packet(rng, rules, used) for _ in range(per)]
-        bad, mapped = compare(a, kernel, with_classify(text, "linear"),
-                              with_classify(text, "maps"), packets)
+        bad, mapped, iifs = compare(a, kernel, with_classify(text, "linear"),
+                                    with_classify(text, "maps"), packets, rules)
         if bad is None:
             continue
         pairs += len(packets)
         mapped_policies += mapped
+        iif_mapped += iifs
+        iif_rules += sum(1 for r in rules if " iif " in " " + r["text"])
         if bad:
             failures.append((text, bad))
     for text, bad in failures:
         print("DISAGREEMENT between linear and maps:\n" + text)
         for t, w, g in bad:
             print("  packet: %s\n    linear mark %s, maps mark %s" % (t, w, g))
-    print("maps: %d pairs, %d policies with maps, %d with disagreements"
-          % (pairs, mapped_policies, len(failures)))
+    print("maps: %d pairs, %d policies with maps, %d of %d iif rules in per-device maps, "
+          "%d with disagreements" % (pairs, mapped_policies, iif_mapped, iif_rules, len(failures)))
     for s in kernel.senders.values():
         s.stdin.close()
     if mapped_policies == 0:
         print("maps: no policy produced a map: the check proved nothing", file=sys.stderr)
+        return 1
+    if iif_rules and not iif_mapped:
+        print("maps: no iif rule was mapped: the check proved nothing for them", file=sys.stderr)
         return 1
     return 1 if failures else 0
 
