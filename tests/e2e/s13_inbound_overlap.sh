@@ -28,15 +28,20 @@ expect_answers() {  # expect_answers WHAT: all four inbound connections answered
   done
   echo "ok: $1: port forward and router service on eth2 answered through eth2 (udp, tcp)"
 }
-# with_old_order BASE: pbrc's ruleset with the inbound pins moved to the end of classify.
+# with_old_order POLICY: pbrc's ruleset with the inbound pins moved to the end of classify.
+# Derived from the policy's `classify linear;` form (with maps the pins are map elements).
 with_old_order() {
+  sed 's/^options {/options {\n  classify linear;/' "$1" >"$E2E_TMP/old-order-linear.pbr"
+  grep -q 'classify linear;' "$E2E_TMP/old-order-linear.pbr" || fail "could not derive the linear policy"
+  local lin
+  lin="$(e2e_compile "$E2E_TMP/old-order-linear.pbr")"
   awk '/^\tchain classify \{/ { in_c = 1 }
        in_c && / inbound -> / { held = held $0 "\n"; next }
        in_c && /^\t\}/ { printf "%s", held; in_c = 0 }
-       { print }' "$1.nft" >"$E2E_TMP/old-order.nft"
-  [ "$(grep -c ' inbound -> ' "$E2E_TMP/old-order.nft")" = "$(grep -c ' inbound -> ' "$1.nft")" ] ||
+       { print }' "$lin.nft" >"$E2E_TMP/old-order.nft"
+  [ "$(grep -c ' inbound -> ' "$E2E_TMP/old-order.nft")" = "$(grep -c ' inbound -> ' "$lin.nft")" ] ||
     fail "could not derive the old-order ruleset"
-  cmp -s "$1.nft" "$E2E_TMP/old-order.nft" && fail "the old-order ruleset is the same as pbrc's"
+  cmp -s "$lin.nft" "$E2E_TMP/old-order.nft" && fail "the old-order ruleset is the same as pbrc's"
   in_ns rtr nft -f "$E2E_TMP/old-order.nft" || fail "cannot load the old-order ruleset"
 }
 
@@ -54,7 +59,7 @@ for policy in "$here_e2e/policies/inbound-overlap.pbr" "$E2E_TMP/inbound-catchal
   e2e_strict_rp
   in_ns rtr conntrack -F >/dev/null 2>&1
   expect_answers "$what, strict rp_filter"
-  with_old_order "$base"
+  with_old_order "$policy"
   in_ns rtr conntrack -F >/dev/null 2>&1
   ans="$(answer tcp 8080)"
   [ "$ans" = TIMEOUT ] || fail "control ($what): with the pins after the rules the port forward still answered ('$ans')"

@@ -92,7 +92,7 @@ sed 's|10.20.0.0/24, 10.20.1.0/24, 2001:db8:20::/48|10.20.0.0/25, 10.20.1.0/24, 
 handles() { in_ns r nft -a list table inet pbrapply | grep -E 'handle [0-9]+$' | grep -v elements > "$1"; }
 handles "$tmp/handlesA"
 pbrc_run 0 apply --netns "$ns" --state-dir "$st" "$tmp/A2.pbr"
-has_out "nft: 2 sets and 4 maps updated in place in one netlink batch (7 elements deleted, 13 added)"
+has_out "nft: 2 sets and 8 maps updated in place in one netlink batch (11 elements deleted, 17 added)"
 handles "$tmp/h"; same "$tmp/handlesA" "$tmp/h" "the in-place update replaced rules"
 empty_diff "$tmp/A2.pbr"
 foreign "$tmp/f"; same "$tmp/foreign0" "$tmp/f" "the in-place update touched a foreign object"

@@ -111,13 +111,18 @@ rm "$st/pbrapply/journal"
 echo "ok: a corrupt record (warning, ownership by protocol) and a corrupt journal (refused)"
 
 # The lock: an apply waits while another holds the folder, then runs whole.
-flock "$st" sleep 3 &
+# No fixed sleeps (a loaded machine stretches them): the holder says when it holds the lock
+# and keeps it until told, and the apply is checked once it says it waits.
+timeout 60 flock "$st" sh -c 'touch "$1/held"; while [ ! -e "$1/release" ]; do sleep 0.1; done' \
+  sh "$tmp" &
 holder=$!
-sleep 0.5
+for _ in $(seq 300); do [ -e "$tmp/held" ] && break; sleep 0.1; done
+[ -e "$tmp/held" ] || fail "the lock holder did not start"
 timeout 60 "$PBRC" apply --netns "$ns" --state-dir "$st" "$tmp/B.pbr" < /dev/null > "$tmp/out" 2>&1 &
 waiter=$!
-sleep 1
+for _ in $(seq 300); do grep -q "waiting for another pbrc" "$tmp/out" && break; sleep 0.1; done
 listing "$tmp/now"; same "$tmp/stateA" "$tmp/now" "an apply ran while the lock was held"
+touch "$tmp/release"
 wait "$holder"; wait "$waiter" || { cat "$tmp/out" >&2; fail "the waiting apply failed"; }
 has_out "waiting for another pbrc"
 is_state B "the apply that waited"
