@@ -100,7 +100,7 @@ bool PlanAgainstKernel(const ir::Program& p, plan::State desired, const plan::St
   AlignRules(desired, current);
   plan::SortState(desired);
   plan::SortState(current);
-  out.changes = plan::Diff(std::move(desired), current).changes;
+  out.changes = plan::Diff(desired, current).changes;
   if (was) MarkDrift(out, *was, std::move(positional));
   return true;
 }

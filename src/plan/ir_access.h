@@ -10,6 +10,8 @@ namespace pbrc::plan {
 
 inline const std::vector<Interval>& ElementsOf(const ir::Set& s) { return s.elements.vec(); }
 inline const std::vector<Interval>& ElementsOf(const ir::AddrMatch& m) { return m.elements.vec(); }
+// The set's elements as the IR holds them: the plan shares the buffer instead of copying it.
+inline const IntervalList& SharedElementsOf(const ir::Set& s) { return s.elements; }
 // Keeps the first `n` elements of a set (the live plan loads sets this small for listing).
 inline void TrimElements(ir::Set& s, size_t n) {
   if (s.elements.size() <= n) return;
