@@ -175,10 +175,15 @@ class SourcesWriter {
                 const std::optional<NftStateRecord>& record)
       : done_(std::async(std::launch::async, [dir, &s, &record] {
           std::string err, ignored;
-          if (FaultWanted("sources-write"))  // as a full disk would fail it
+          if (FaultWanted("sources-write")) {  // as a full disk would fail it
             err = "cannot write '" + dir + "/sources': fault injected";
-          else if (WriteAtomic(dir, "sources", EncodeSources(s), err) && record)
-            WriteAtomic(dir, kNftStateRecord, EncodeRecord(*record), ignored);
+          } else if (WriteAtomic(dir, "sources", EncodeSources(s), err, Durable::kLater)) {
+            std::vector<std::string> files = {dir + "/sources"};
+            if (record &&
+                WriteAtomic(dir, kNftStateRecord, EncodeRecord(*record), ignored, Durable::kLater))
+              files.push_back(dir + "/" + kNftStateRecord);
+            SyncAll(files, {dir}, err);  // both in one filesystem commit
+          }
           return err;
         })) {}
   ~SourcesWriter() { Wait(); }

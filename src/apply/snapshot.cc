@@ -127,8 +127,8 @@ bool SaveSnapshot(const std::string& dir, const Snapshot& s, std::string& err,
     return WriteAtomic(dir, name, data, err, when);
   };
   if (named) {
+    // The link's data is the recorded generation's, synced then; `dir`'s sync keeps the name.
     if (!LinkOrCopy(s.nft_sources, dir, kSnapshotSources, err)) return false;
-    if (unsynced) unsynced->push_back(dir + "/" + kSnapshotSources);
   } else if (!write(s.nft_json ? "nft.json" : "nft", s.nft_listing)) {
     return false;
   }
