@@ -101,7 +101,7 @@ using Say = std::function<void(const std::string&)>;
 // `was_empty`: the kernel's set had no elements before.
 struct SetElementChange {
   std::string set;
-  std::vector<Interval> del, add;
+  IntervalList del, add;  // a first load's `add` is the IR's own list, shared
   bool was_empty = false;
 };
 // One element of a verdict map (`classify maps;`) in its netlink form (map_elements.cc):
@@ -165,6 +165,9 @@ bool RecordNftGenId(const Target& t, const std::string& gen, uint32_t id, std::s
 struct Request {
   Target target;
   const ir::Program* program = nullptr;
+  // The current generation as the caller read it under the same lock (nullptr: Apply reads
+  // it; its sources are megabytes for a big list, so they are not read twice).
+  const Generation* current = nullptr;
   Sources sources;
   // The generation the new one replaces, for rollback chains: when set, the new
   // generation's `previous` is this instead of the current generation.
@@ -181,9 +184,10 @@ struct Request {
   // Set when the plan came from the recorded generation instead of a listing (the id had not
   // moved): that generation's name; the snapshot names it instead of listing the table.
   std::optional<std::string> known_generation;
-  // The new generation's nft side (EncodeNftState), recorded beside its sources so the next
-  // apply can plan from it ("" = none: the next apply compiles this one again).
-  std::string nft_state_record;
+  // The new generation's nft side, encoded (EncodeNftState) and recorded beside its sources
+  // by the thread that writes them, so the next apply can plan from it (nullopt = none: the
+  // next apply compiles this one again). Its sets share the IR's intervals.
+  std::optional<NftStateRecord> nft_state;
   // The plan has no ip rule, route or sysctl change: the kernel already holds the policy's,
   // so the ip batches and the sysctl writes are skipped (two `ip -batch` runs saved).
   bool ip_unchanged = false;

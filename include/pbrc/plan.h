@@ -23,12 +23,14 @@ const char* GroupTitle(Kind k);  // "sets", "rules", "ip rules", ...
 
 // One object pbrc owns. Invariant: `key` (its identity) is unique within its kind; two
 // objects with the same key are equal when `attrs` and `elements` are equal.
+// `elements` is shared, never copied: a million-interval set is one buffer whether it sits
+// in the IR, in both sides of a plan, in its changes or in the apply's element batch.
 struct Object {
   Kind kind = Kind::kTable;
-  std::string key;                 // e.g. "rule 3 ip classify", "ip pref 10001 fwmark 0x1/0xff"
-  std::string attrs;               // everything that is not identity, canonical text
-  std::string origin;              // "file:line" for people; never compared
-  std::vector<Interval> elements;  // sets only: normalized
+  std::string key;        // e.g. "rule 3 ip classify", "ip pref 10001 fwmark 0x1/0xff"
+  std::string attrs;      // everything that is not identity, canonical text
+  std::string origin;     // "file:line" for people; never compared
+  IntervalList elements;  // sets only: normalized
 };
 
 // All objects of one side, sorted by (kind, key in natural order: "rule 2" < "rule 10").
@@ -75,8 +77,8 @@ struct Change {
   Kind kind = Kind::kTable;
   std::string key;
   std::string before, after;
-  std::string origin;  // of the desired object, or of the current one when it is removed
-  std::vector<Interval> added, removed;
+  std::string origin;           // of the desired object, or of the current one when it is removed
+  IntervalList added, removed;  // a whole set's are its object's elements, shared
   // Live plans with the policy last applied: the kernel differs from it here, by hand.
   bool drift = false;
 };
@@ -91,11 +93,9 @@ struct Plan {
   bool Empty() const { return changes.empty(); }
 };
 
-// Everything `current` must change to become `desired`.
+// Everything `current` must change to become `desired` (a set on one side only shares its
+// elements with the change, nothing is copied).
 Plan Diff(const State& desired, const State& current);
-// The same, taking the elements of objects only `desired` has instead of copying them (a
-// first apply's million-interval set is not copied once more).
-Plan Diff(State&& desired, const State& current);
 // The plan between two policies (`diff OLD NEW`): their states with rules aligned
 // (AlignPolicyRules), then Diff.
 Plan DiffPolicies(const ir::Program& desired, const ir::Program& current);

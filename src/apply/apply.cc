@@ -30,7 +30,7 @@
 namespace pbrc::apply {
 namespace {
 
-std::vector<uint32_t> Owned(uint32_t protocol, const std::optional<Generation>& cur,
+std::vector<uint32_t> Owned(uint32_t protocol, const Generation* cur,
                             std::vector<uint32_t>& stale) {
   // P holds pbrc's objects, P + 1 the ones a batch stages (docs/architecture.md).
   std::vector<uint32_t> out = {protocol, protocol + 1};
@@ -62,7 +62,7 @@ std::map<std::string, std::string> SysctlOrigin(const ir::Program& p, const Snap
 std::vector<SetElementChange> AllElements(const ir::Program& p) {
   std::vector<SetElementChange> out;
   for (const auto& s : p.sets)
-    if (!s.elements.empty()) out.push_back({s.name, {}, s.elements.vec(), true});
+    if (!s.elements.empty()) out.push_back({s.name, {}, s.elements, true});
   return out;
 }
 
@@ -159,19 +159,31 @@ bool ChangeKernel(const Request& r, bool table_exists, const std::vector<uint32_
   return true;
 }
 
+std::string EncodeRecord(const NftStateRecord& r) {
+  std::vector<const plan::Object*> objects;
+  for (const auto& o : r.state.objects) objects.push_back(&o);
+  return EncodeNftState(objects, r.listing_text);
+}
+
 // The generation's sources, written and synced by a second thread: the kernel batch of a big
 // set runs meanwhile on the other core. Wait() before anything removes or commits gen-N.
 class SourcesWriter {
  public:
-  // `record`: the generation's nft-state record, written after the sources (a cache: when
-  // it cannot be written, the next apply compiles the sources again).
-  SourcesWriter(const std::string& dir, const Sources& s, const std::string& record)
+  // `record`: the generation's nft-state record, encoded here and written after the sources
+  // (a cache: when it cannot be written, the next apply compiles the sources again).
+  SourcesWriter(const std::string& dir, const Sources& s,
+                const std::optional<NftStateRecord>& record)
       : done_(std::async(std::launch::async, [dir, &s, &record] {
           std::string err, ignored;
-          if (FaultWanted("sources-write"))  // as a full disk would fail it
+          if (FaultWanted("sources-write")) {  // as a full disk would fail it
             err = "cannot write '" + dir + "/sources': fault injected";
-          else if (WriteAtomic(dir, "sources", EncodeSources(s), err) && !record.empty())
-            WriteAtomic(dir, kNftStateRecord, record, ignored);
+          } else if (WriteAtomic(dir, "sources", EncodeSources(s), err, Durable::kLater)) {
+            std::vector<std::string> files = {dir + "/sources"};
+            if (record &&
+                WriteAtomic(dir, kNftStateRecord, EncodeRecord(*record), ignored, Durable::kLater))
+              files.push_back(dir + "/" + kNftStateRecord);
+            SyncAll(files, {dir}, err);  // both in one filesystem commit
+          }
           return err;
         })) {}
   ~SourcesWriter() { Wait(); }
@@ -210,7 +222,9 @@ bool Apply(const Request& r, const Say& say, std::string& err, bool* genid_moved
   const ir::Program& p = *r.program;
   if (!MakeDirs(t.Dir(), err)) return false;
   std::string cerr;
-  auto cur = CurrentGeneration(t, cerr);
+  std::optional<Generation> read;
+  if (!r.current) read = CurrentGeneration(t, cerr);
+  const Generation* cur = r.current ? r.current : read ? &*read : nullptr;
   if (!cerr.empty())
     say("warning: the record of the last apply is unreadable (" + cerr + "); only protocol " +
         std::to_string(p.opts.protocol) + "'s rules and routes are treated as pbrc's");
@@ -233,17 +247,21 @@ bool Apply(const Request& r, const Say& say, std::string& err, bool* genid_moved
   g.sysctl_origin = SysctlOrigin(p, snap, revert);
   say("progress: writing the generation and the snapshot");
   std::string gen_dir = t.Dir() + "/" + g.name;
-  if (!WriteGeneration(t, g, err)) {
+  std::vector<std::string> unsynced;  // gen-N's meta and snapshot, synced in one go below
+  if (!WriteGeneration(t, g, err, &unsynced)) {
     RemoveTree(gen_dir);
     return false;
   }
-  SourcesWriter sources(gen_dir, r.sources, r.nft_state_record);
+  SourcesWriter sources(gen_dir, r.sources, r.nft_state);
   auto forget = [&] {  // before the journal: nothing to undo
     sources.Wait();
     RemoveTree(gen_dir);
     return false;
   };
-  if (!SaveSnapshot(gen_dir + "/before", snap, err)) return forget();
+  if (!SaveSnapshot(gen_dir + "/before", snap, err, &unsynced)) return forget();
+  // On disk before the journal that names them (the journal's own write syncs the state
+  // folder, which makes gen-N's entry durable).
+  if (!SyncAll(unsynced, {gen_dir + "/before", gen_dir}, err)) return forget();
   FaultPoint("snapshot");
   if (!WriteIntent(t, {g.name, t.netns}, err)) return forget();
   FaultPoint("journal");
@@ -277,7 +295,9 @@ bool Apply(const Request& r, const Say& say, std::string& err, bool* genid_moved
   if (!SetCurrent(t.Dir(), g.name, err)) return Undo(t, g.name, snap, sources, err);
   FaultPoint("commit");
   std::string jerr;
-  if (!RemoveFile(t.Dir(), kJournal, jerr))
+  // Not synced: a journal that outlives a power loss names the generation `current` names,
+  // which Recover reads as committed.
+  if (!RemoveFile(t.Dir(), kJournal, jerr, Durable::kLater))
     say("warning: " + jerr + " (the apply is complete; the next pbrc removes it)");
   PruneGenerations(t.Dir(), g.name, g.previous);
   return true;

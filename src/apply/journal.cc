@@ -133,14 +133,17 @@ std::optional<Generation> CurrentGeneration(const Target& t, std::string& err) {
   return g;
 }
 
-bool WriteGeneration(const Target& t, const Generation& g, std::string& err) {
+bool WriteGeneration(const Target& t, const Generation& g, std::string& err,
+                     std::vector<std::string>* unsynced) {
   std::string dir = t.Dir() + "/" + g.name;
   nlohmann::json meta = {{"format", "pbrc-generation/1"},
                          {"previous", g.previous},
                          {"protocol", g.protocol},
                          {"sysctl_origin", g.sysctl_origin},
                          {"netns", t.netns}};
-  return MakeDirs(dir, err) && WriteAtomic(dir, "meta.json", meta.dump(1) + "\n", err);
+  if (unsynced) unsynced->push_back(dir + "/meta.json");
+  return MakeDirs(dir, err) && WriteAtomic(dir, "meta.json", meta.dump(1) + "\n", err,
+                                           unsynced ? Durable::kLater : Durable::kNow);
 }
 
 bool WriteIntent(const Target& t, const Intent& i, std::string& err) {

@@ -85,9 +85,11 @@ bool ReadNftGenId(uint32_t& out, std::string& err) {
 bool RecordNftGenId(const std::string& gen_dir, uint32_t id, std::string& err) {
   std::string place = Place();
   if (place.empty()) return true;  // nowhere to prove it later: the next apply lists
+  // Not synced: it names this boot, so no later boot trusts it anyway, and a file a power
+  // loss cut is refused like any other record that does not parse.
   return WriteAtomic(gen_dir, kGenIdFile,
-                     std::string(kGenIdFormat) + " " + std::to_string(id) + " " + place + "\n",
-                     err);
+                     std::string(kGenIdFormat) + " " + std::to_string(id) + " " + place + "\n", err,
+                     Durable::kLater);
 }
 
 bool RecordNftGenId(const Target& t, const std::string& gen, uint32_t id, std::string& err) {

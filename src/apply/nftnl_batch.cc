@@ -59,15 +59,23 @@ class Batch {
     if (genid) mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(*genid));
     Commit();
   }
-  // One NEWSETELEM or DELSETELEM message per ~64 KiB of `els` (one element list).
-  void Elements(const std::string& set, bool del, const std::vector<Key>& keys,
-                const std::vector<uint32_t>& flags) {
-    for (size_t at = 0; at < keys.size(); at += kChunk) {
+  // One NEWSETELEM or DELSETELEM message per ~64 KiB of the keys of `els` (sorted,
+  // disjoint), encoded kChunk intervals at a time straight from the caller's list (no copy
+  // of a million intervals as keys). `lead`: the end key at address 0 nft sends first when
+  // it fills an empty set.
+  void Elements(const std::string& set, bool del, const std::vector<Interval>& els, bool lead) {
+    for (size_t at = 0; at < els.size(); at += kChunk) {
       std::unique_ptr<nftnl_set, void (*)(const nftnl_set*)> s(nftnl_set_alloc(), nftnl_set_free);
       nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, table_.c_str());
       nftnl_set_set_str(s.get(), NFTNL_SET_NAME, set.c_str());
-      for (size_t i = at; i < keys.size() && i < at + kChunk; ++i)
-        s_add(s.get(), keys[i], flags[i]);
+      if (at == 0 && lead && els[0].lo != 0)
+        s_add(s.get(), KeyOf(els[0].family, 0), NFT_SET_ELEM_INTERVAL_END);
+      for (size_t i = at; i < els.size() && i < at + kChunk; ++i) {
+        const Interval& iv = els[i];
+        bool open = iv.hi == LastAddress(iv.family);
+        s_add(s.get(), KeyOf(iv.family, iv.lo), open ? kOpen : 0);
+        if (!open) s_add(s.get(), KeyOf(iv.family, iv.hi + 1), NFT_SET_ELEM_INTERVAL_END);
+      }
       Messages(s.get(), del);
     }
   }
@@ -143,7 +151,9 @@ class Batch {
   }
   void Grow() {
     if (!pages_.empty() && pages_.back().used + kMsgRoom <= kPage) return;
-    pages_.push_back({std::make_unique<char[]>(kPage), 0});
+    // Not zeroed: only the part the messages fill is ever touched (a small change would
+    // otherwise clear, and fault in, 4 MiB).
+    pages_.push_back({std::make_unique_for_overwrite<char[]>(kPage), 0});
   }
   void Commit() {
     auto* nlh = reinterpret_cast<nlmsghdr*>(Cur());
@@ -229,39 +239,15 @@ bool Batch::Send(std::string& err, bool* moved) {
   return acked;
 }
 
-// The keys and flags that add or delete `els` (sorted, disjoint); `lead` adds the end key
-// at address 0 that nft sends when it fills an empty set.
-void Encode(const std::vector<Interval>& els, bool lead, std::vector<Key>& keys,
-            std::vector<uint32_t>& flags) {
-  keys.clear();
-  flags.clear();
-  if (lead && !els.empty() && els[0].lo != 0) {
-    keys.push_back(KeyOf(els[0].family, 0));
-    flags.push_back(NFT_SET_ELEM_INTERVAL_END);
-  }
-  for (const auto& iv : els) {
-    bool open = iv.hi == LastAddress(iv.family);
-    keys.push_back(KeyOf(iv.family, iv.lo));
-    flags.push_back(open ? Batch::kOpen : 0);
-    if (open) continue;
-    keys.push_back(KeyOf(iv.family, iv.hi + 1));
-    flags.push_back(NFT_SET_ELEM_INTERVAL_END);
-  }
-}
-
 }  // namespace
 
 bool SendElementBatch(const std::string& table, const std::vector<SetElementChange>& changes,
                       const std::vector<MapElementChange>& maps, bool wake_table, std::string& err,
                       std::optional<uint32_t> genid, bool* moved) {
   Batch b(table, genid);
-  std::vector<Key> keys;
-  std::vector<uint32_t> flags;
   for (const auto& c : changes) {
-    Encode(c.del, false, keys, flags);
-    b.Elements(c.set, true, keys, flags);
-    Encode(c.add, c.was_empty, keys, flags);
-    b.Elements(c.set, false, keys, flags);
+    b.Elements(c.set, true, c.del.vec(), false);
+    b.Elements(c.set, false, c.add.vec(), c.was_empty);
   }
   for (const auto& m : maps) {
     b.MapElements(m.map, true, m.del);
@@ -270,10 +256,8 @@ bool SendElementBatch(const std::string& table, const std::vector<SetElementChan
   if (wake_table) b.WakeTable();
   // An element of a set that does not exist, after all the others: the kernel must refuse
   // the whole batch.
-  if (FaultWanted("nft-reject") || FaultWanted("elements-reject")) {
-    Encode({Interval{}}, false, keys, flags);
-    b.Elements("pbrc_fault_no_set", false, keys, flags);
-  }
+  if (FaultWanted("nft-reject") || FaultWanted("elements-reject"))
+    b.Elements("pbrc_fault_no_set", false, {Interval{}}, false);
   return b.Send(err, moved);
 }
 

@@ -105,7 +105,7 @@ std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Pla
     // The kernel holds exactly what a fresh load of `known` gives: its normalized intervals.
     for (const auto& o : known->objects)
       if (o.kind == plan::Kind::kSet && changed.count(o.key))
-        borrowed[changed[o.key]] = &o.elements;
+        borrowed[changed[o.key]] = &o.elements.vec();
   } else if (listed && listed->exists) {
     if (!live::SetElements(listed->json, kernel, err)) return std::nullopt;
   } else {
@@ -123,10 +123,11 @@ std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Pla
     std::vector<Interval> gone, add;
     auto lent = borrowed.find(it->second);
     const auto& now = lent != borrowed.end() ? *lent->second : kernel[it->second];
-    Split(now, o.elements, gone, add);
+    Split(now, o.elements.vec(), gone, add);
     u.deleted += gone.size();
     u.added += add.size();
-    u.changes.push_back({it->second, std::move(gone), std::move(add), now.empty()});
+    u.changes.push_back(
+        {it->second, IntervalList(std::move(gone)), IntervalList(std::move(add)), now.empty()});
     ++u.sets;
   }
   for (const auto& m : maps) u.deleted += m.del.size(), u.added += m.add.size();

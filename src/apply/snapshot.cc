@@ -119,7 +119,8 @@ bool TakeSnapshot(const std::string& table, const live::TableListing* listed,
 // Format 2 keeps the table as libnftables JSON (`nft.json`, the listing the live plan read);
 // format 3 as the sources of the generation it was (`nft-sources`); format 1 (an older pbrc)
 // kept it as nft text (`nft`). All are restored.
-bool SaveSnapshot(const std::string& dir, const Snapshot& s, std::string& err) {
+bool SaveSnapshot(const std::string& dir, const Snapshot& s, std::string& err,
+                  std::vector<std::string>* unsynced) {
   bool named = !s.nft_generation.empty();
   const char* format = named        ? "pbrc-snapshot/3"
                        : s.nft_json ? "pbrc-snapshot/2"
@@ -133,13 +134,18 @@ bool SaveSnapshot(const std::string& dir, const Snapshot& s, std::string& err) {
   // The sources file is never changed in place (only replaced whole), so a link is a copy;
   // the folder's sync by the writes after it makes the link durable.
   if (!MakeDirs(dir, err)) return false;
+  Durable when = unsynced ? Durable::kLater : Durable::kNow;
+  auto write = [&](const char* name, const std::string& data) {
+    if (unsynced) unsynced->push_back(dir + "/" + name);
+    return WriteAtomic(dir, name, data, err, when);
+  };
   if (named) {
+    // The link's data is the recorded generation's, synced then; `dir`'s sync keeps the name.
     if (!LinkOrCopy(s.nft_sources, dir, kSnapshotSources, err)) return false;
-  } else if (!WriteAtomic(dir, s.nft_json ? "nft.json" : "nft", s.nft_listing, err)) {
+  } else if (!write(s.nft_json ? "nft.json" : "nft", s.nft_listing)) {
     return false;
   }
-  return WriteAtomic(dir, "ip", EncodeMessages(s.ip_msgs), err) &&
-         WriteAtomic(dir, "snapshot.json", meta.dump(1) + "\n", err);
+  return write("ip", EncodeMessages(s.ip_msgs)) && write("snapshot.json", meta.dump(1) + "\n");
 }
 
 bool LoadSnapshot(const std::string& dir, Snapshot& out, std::string& err) {

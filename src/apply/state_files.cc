@@ -63,6 +63,8 @@ bool ReadWhole(const std::string& path, std::string& out, std::string& err) {
     return false;
   }
   out.clear();
+  struct stat st;
+  if (fstat(fd, &st) == 0 && st.st_size > 0) out.reserve(size_t(st.st_size));  // no regrowth
   char buf[1 << 16];
   for (ssize_t n; (n = read(fd, buf, sizeof buf)) != 0;) {
     if (n < 0 && errno == EINTR) continue;
@@ -78,7 +80,7 @@ bool ReadWhole(const std::string& path, std::string& out, std::string& err) {
 }
 
 bool WriteAtomic(const std::string& dir, const std::string& name, const std::string& data,
-                 std::string& err) {
+                 std::string& err, Durable when) {
   std::string tmp = dir + "/" + TempName(name), path = dir + "/" + name;
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
@@ -96,12 +98,39 @@ bool WriteAtomic(const std::string& dir, const std::string& name, const std::str
     }
     off += n;
   }
-  if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp.c_str(), path.c_str()) != 0) {
+  bool now = when == Durable::kNow;
+  if ((now && fsync(fd) != 0) || close(fd) != 0 || rename(tmp.c_str(), path.c_str()) != 0) {
     err = Sys("write", path, errno);
     unlink(tmp.c_str());
     return false;
   }
-  return SyncPath(dir, err);
+  return !now || SyncPath(dir, err);
+}
+
+bool SyncAll(const std::vector<std::string>& files, const std::vector<std::string>& dirs,
+             std::string& err) {
+  std::vector<int> fds;
+  bool ok = true;
+  for (const auto& f : files) {
+    int fd = open(f.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      err = Sys("sync", f, errno);
+      ok = false;
+      break;
+    }
+    sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);  // only a start: fsync below decides
+    fds.push_back(fd);
+  }
+  for (size_t i = 0; i < fds.size(); ++i) {
+    if (ok && fsync(fds[i]) != 0) {
+      err = Sys("sync", files[i], errno);
+      ok = false;
+    }
+    close(fds[i]);
+  }
+  for (const auto& d : dirs)
+    if (ok && !SyncPath(d, err)) ok = false;
+  return ok;
 }
 
 bool LinkOrCopy(const std::string& from, const std::string& dir, const std::string& name,
@@ -112,13 +141,13 @@ bool LinkOrCopy(const std::string& from, const std::string& dir, const std::stri
   return ReadWhole(from, data, err) && WriteAtomic(dir, name, data, err);
 }
 
-bool RemoveFile(const std::string& dir, const std::string& name, std::string& err) {
+bool RemoveFile(const std::string& dir, const std::string& name, std::string& err, Durable when) {
   std::string path = dir + "/" + name;
   if (unlink(path.c_str()) != 0 && errno != ENOENT) {
     err = Sys("remove", path, errno);
     return false;
   }
-  return SyncPath(dir, err);
+  return when == Durable::kLater || SyncPath(dir, err);
 }
 
 bool SetCurrent(const std::string& dir, const std::string& gen, std::string& err) {

@@ -13,6 +13,8 @@
 // (u32), each object: kind (u8), key, attrs, origin (u32 size + bytes),
 // element count (u32), each element: family (u8), lo and hi (4 bytes each for IPv4, 16 for
 // IPv6). Integers little-endian as this machine writes them (the record never leaves it).
+#include <endian.h>
+
 #include <cstring>
 
 #include "internal.h"
@@ -58,6 +60,12 @@ struct Reader {
   }
   bool Addr(U128& v, size_t bytes) {
     unsigned char b[16];
+    if (bytes == 4) {  // the common case, one load (the bytes are little-endian)
+      uint32_t x = 0;
+      if (!Take(&x, 4)) return false;
+      v = le32toh(x);
+      return true;
+    }
     if (!Take(b, bytes)) return false;
     v = 0;
     for (size_t i = bytes; i-- > 0;) v = (v << 8) | b[i];
@@ -79,9 +87,10 @@ bool DecodeObject(Reader& r, plan::Object& o) {
   o.kind = static_cast<plan::Kind>(kind);
   if (!r.Text(o.key) || !r.Text(o.attrs) || !r.Text(o.origin) || !r.Take(&n, 4)) return false;
   if (n > (r.data.size() - r.off) / 9) return false;  // 9: the smallest element
-  o.elements.resize(n);
-  for (auto& e : o.elements)
+  std::vector<Interval> els(n);
+  for (auto& e : els)
     if (!r.Element(e)) return false;
+  o.elements = IntervalList(std::move(els));
   return true;
 }
 
@@ -89,26 +98,35 @@ bool DecodeObject(Reader& r, plan::Object& o) {
 
 std::string EncodeNftState(const std::vector<const plan::Object*>& objects,
                            const std::string& listing_text) {
-  std::string payload;
-  PutText(payload, listing_text);
-  Put<uint32_t>(payload, objects.size());
+  // The size of the header and of an IPv4 record, exactly: one allocation, and no copy of a
+  // million intervals' bytes for the header at the end.
+  size_t size = kMagic.size() + 16 + 8 + listing_text.size();
+  for (const plan::Object* o : objects)
+    size += 17 + o->key.size() + o->attrs.size() + o->origin.size() + 9 * o->elements.size();
+  std::string out(kMagic);
+  out.reserve(size);
+  Put<uint64_t>(out, 0);  // the payload's size and checksum, filled in below
+  Put<uint64_t>(out, 0);
+  PutText(out, listing_text);
+  Put<uint32_t>(out, objects.size());
   for (const plan::Object* o : objects) {
-    Put<uint8_t>(payload, static_cast<uint8_t>(o->kind));
-    PutText(payload, o->key);
-    PutText(payload, o->attrs);
-    PutText(payload, o->origin);
-    Put<uint32_t>(payload, o->elements.size());
+    Put<uint8_t>(out, static_cast<uint8_t>(o->kind));
+    PutText(out, o->key);
+    PutText(out, o->attrs);
+    PutText(out, o->origin);
+    Put<uint32_t>(out, o->elements.size());
     for (const auto& e : o->elements) {
       bool v6 = e.family == Family::kV6;
-      Put<uint8_t>(payload, v6);
-      PutAddr(payload, e.lo, v6 ? 16 : 4);
-      PutAddr(payload, e.hi, v6 ? 16 : 4);
+      Put<uint8_t>(out, v6);
+      PutAddr(out, e.lo, v6 ? 16 : 4);
+      PutAddr(out, e.hi, v6 ? 16 : 4);
     }
   }
-  std::string out(kMagic);
-  Put<uint64_t>(out, payload.size());
-  Put<uint64_t>(out, Fnv1a(payload));
-  return out + payload;
+  size_t at = kMagic.size() + 16;
+  std::string_view body = std::string_view(out).substr(at);
+  uint64_t head[2] = {body.size(), Fnv1a(body)};
+  memcpy(out.data() + kMagic.size(), head, sizeof head);
+  return out;
 }
 
 bool DecodeNftState(const std::string& data, NftStateRecord& out, std::string& err) {

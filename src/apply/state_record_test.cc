@@ -12,13 +12,14 @@ plan::State Sample() {
   plan::State s;
   s.objects.push_back({plan::Kind::kTable, "inet pbr", "mask 0xff", "", {}});
   plan::Object set{plan::Kind::kSet, "big ip", "", "", {}};
-  set.elements = {{Family::kV4, 0, 0},
-                  {Family::kV4, 0x0a000000, 0x0a0000ff},
-                  {Family::kV4, 0xffffffff, 0xffffffff}};
+  set.elements = IntervalList({{Family::kV4, 0, 0},
+                               {Family::kV4, 0x0a000000, 0x0a0000ff},
+                               {Family::kV4, 0xffffffff, 0xffffffff}});
   s.objects.push_back(set);
   plan::Object set6{plan::Kind::kSet, "big ip6", "", "", {}};
   U128 top = ~U128(0);
-  set6.elements = {{Family::kV6, U128(1) << 120, (U128(1) << 121) - 1}, {Family::kV6, top, top}};
+  set6.elements =
+      IntervalList({{Family::kV6, U128(1) << 120, (U128(1) << 121) - 1}, {Family::kV6, top, top}});
   s.objects.push_back(set6);
   s.objects.push_back(
       {plan::Kind::kRule, "rule 1 ip classify", "saddr @big -> wan1", "a.pbr:3", {}});

@@ -107,8 +107,8 @@ std::optional<ir::Program> CompileSources(const apply::Sources& sources, std::st
 
 bool PrintPlan(const char* cmd, const ir::Program& p, const std::string& desired, bool quiet,
                plan::Plan& out, std::optional<live::TableListing>& listed,
-               const plan::State* known_nft, const std::string* known_text, std::string* record,
-               plan::State* sets) {
+               const plan::State* known_nft, const std::string* known_text,
+               std::optional<apply::NftStateRecord>* record, plan::State* sets) {
   plan::State state;
   std::string err;
   if (known_nft)
@@ -120,14 +120,14 @@ bool PrintPlan(const char* cmd, const ir::Program& p, const std::string& desired
   if (ok && (record || sets)) {
     // What the kernel's table is after this policy's apply, for the next apply's plan: every
     // object but the ip side (as ProveTable's compiled fallback has them).
-    std::vector<const plan::Object*> nft;
+    // Copies share the sets' intervals; the record is encoded by the thread that writes it.
+    if (record) record->emplace().listing_text = text;
     for (const auto& o : state.objects) {
-      if (o.kind != plan::Kind::kIpRule && o.kind != plan::Kind::kRoute &&
+      if (record && o.kind != plan::Kind::kIpRule && o.kind != plan::Kind::kRoute &&
           o.kind != plan::Kind::kSysctl)
-        nft.push_back(&o);
+        (*record)->state.objects.push_back(o);
       if (sets && o.kind == plan::Kind::kSet) sets->objects.push_back(o);
     }
-    if (record) *record = apply::EncodeNftState(nft, text);
   }
   if (!ok || !live::PlanAgainstKernel(p, std::move(state), nullptr, out, err,
                                       listed ? &*listed : nullptr, known_nft)) {

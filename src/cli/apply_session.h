@@ -40,12 +40,13 @@ std::optional<ir::Program> CompileSources(const apply::Sources& sources, std::st
 // with `known_nft` (the table is known to hold it) the table is not read and `listed` is
 // left empty.
 // `known_text`: the nft text `known_nft`'s listed objects came from (the same text is not
-// loaded again). `record` (when given) receives the nft side of `p`'s desired state as an
-// nft-state record (apply::EncodeNftState) and `sets` its set objects, both computed once.
+// loaded again). `record` (when given) receives the nft side of `p`'s desired state for its
+// nft-state record (apply::EncodeNftState) and `sets` its set objects, both computed once
+// (their intervals shared with the IR, not copied).
 bool PrintPlan(const char* cmd, const ir::Program& p, const std::string& desired, bool quiet,
                plan::Plan& out, std::optional<live::TableListing>& listed,
                const plan::State* known_nft = nullptr, const std::string* known_text = nullptr,
-               std::string* record = nullptr, plan::State* sets = nullptr);
+               std::optional<apply::NftStateRecord>* record = nullptr, plan::State* sets = nullptr);
 
 // Messages of apply: to stdout unless quiet, warnings always (stderr).
 apply::Say Sayer(bool quiet);

@@ -125,7 +125,7 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
   say("progress: the plan against the kernel");
   plan::Plan plan;
   std::optional<live::TableListing> listed;
-  std::string record;
+  std::optional<apply::NftStateRecord> record;
   plan::State sets;  // the policy's sets for the element changes (a first apply has none)
   if (!PrintPlan("apply", prog, file, a.quiet, plan, listed,
                  known.generation ? &known.state : nullptr, &known.listing_text, &record,
@@ -139,6 +139,7 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
   apply::Request r;
   r.target = t;
   r.program = &prog;
+  if (cur) r.current = &*cur;
   r.sources = sources;
   r.confirm_seconds = a.confirm;
   r.confirm_token = NewToken();
@@ -149,7 +150,7 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
            c.kind == plan::Kind::kSysctl;
   });
   r.known_generation = known.generation;
-  r.nft_state_record = std::move(record);
+  r.nft_state = std::move(record);
   std::string uerr;
   say("progress: the element changes of changed sets");
   r.set_update =
@@ -158,10 +159,7 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
   if (!uerr.empty()) say("warning: " + uerr + "; the table is replaced instead");
   // The plan's elements were printed and diffed; what follows needs only its summary, and
   // a first apply's million intervals would otherwise stay through the kernel batch.
-  for (auto& c : plan.changes) {
-    std::vector<Interval>().swap(c.added);
-    std::vector<Interval>().swap(c.removed);
-  }
+  for (auto& c : plan.changes) c.added = c.removed = {};
   sets = {};
   bool moved = false;
   err.clear();

@@ -77,12 +77,12 @@ int RollbackOne(const StateArgs& a, const std::string& table) {
   }
   plan::Plan plan;
   std::optional<live::TableListing> listed;
-  std::string record;
+  std::optional<apply::NftStateRecord> record;
   if (!PrintPlan("rollback", *prog, prev.sources.root, a.quiet, plan, listed, nullptr, nullptr,
                  &record))
     return kFailure;
   apply::Request r;
-  r.nft_state_record = std::move(record);
+  r.nft_state = std::move(record);
   r.target = t;
   r.program = &*prog;
   r.sources = prev.sources;

@@ -1,7 +1,7 @@
 // Both sides of `pbrc diff POLICY`: the desired state (the policy's nft table as the kernel
 // lists it after loading it in a private namespace; its sets, ip rules, routes and sysctls
 // from the IR) and the current one (read from the kernel, inside --netns when given).
-// Sets are loaded privately with one element each: their elements are compared as
+// Sets are loaded privately with one placeholder element each: their elements are compared as
 // intervals, which need no canonical listing, and loading 100k elements twice would cost
 // more than the whole live listing.
 #include <algorithm>
@@ -42,11 +42,12 @@ bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err,
                   std::string* listing_text, const plan::State* reuse,
                   const std::string* reuse_text) {
   ir::Program small = p;
-  // Sets are compared from the IR, so their listing needs one element each; the maps of
+  // Sets are compared from the IR, so their listing needs one placeholder element each (the
+  // same text whatever the elements, which a recorded listing is reused for); the maps of
   // `classify maps;` hold copies of the sets' intervals and are compared as listed, so with
   // maps the sets stay whole (slower for big sets, but a trimmed set would change the maps).
   if (p.opts.classify != ClassifyForm::kMaps) {
-    for (auto& s : small.sets) plan::TrimElements(s, 1);
+    for (auto& s : small.sets) plan::PlaceholderElements(s);
   }
   std::string canonical, text = emit::NftText(small);
   plan::State listed;
@@ -100,7 +101,7 @@ bool PlanAgainstKernel(const ir::Program& p, plan::State desired, const plan::St
   AlignRules(desired, current);
   plan::SortState(desired);
   plan::SortState(current);
-  out.changes = plan::Diff(std::move(desired), current).changes;
+  out.changes = plan::Diff(desired, current).changes;
   if (was) MarkDrift(out, *was, std::move(positional));
   return true;
 }

@@ -40,6 +40,7 @@ bool AddSet(const json& s, plan::State& out, std::string& err) {
   std::string type = s.value("type", "");
   std::string fam = type == "ipv4_addr" ? "ip" : type == "ipv6_addr" ? "ip6" : type;
   plan::Object o{plan::Kind::kSet, s.value("name", "") + " " + fam, "", "", {}};
+  std::vector<Interval> els;
   if (s.contains("elem")) {
     for (const auto& e : s["elem"]) {
       auto iv = ElementInterval(e);
@@ -47,10 +48,10 @@ bool AddSet(const json& s, plan::State& out, std::string& err) {
         err = "set '" + s.value("name", "") + "': element not understood: " + e.dump();
         return false;
       }
-      o.elements.push_back(*iv);
+      els.push_back(*iv);
     }
   }
-  o.elements = Normalize(std::move(o.elements));
+  o.elements = IntervalList(Normalize(std::move(els)));
   out.objects.push_back(std::move(o));
   return true;
 }

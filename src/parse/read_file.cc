@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -44,6 +45,10 @@ class DiskFileReader : public FileReader {
       error = KindOf(st.st_mode);
       ok = false;
     } else {
+      // One allocation of the file's size (a 1M-line list is 14 MB: growing by doubling
+      // would copy and fault in twice that); ReadBounded still stops at the bound.
+      out.clear();
+      out.reserve(std::min<size_t>(size_t(st.st_size), kMaxFileSize) + 1);
       ok = ReadBounded(fd, out, error);
     }
     close(fd);

@@ -33,10 +33,6 @@ Change Added(const Object& o) {
   return {Op::kAdd, o.kind, o.key, "", o.attrs, o.origin, o.elements, {}};
 }
 
-Change Added(Object&& o) {
-  return {Op::kAdd, o.kind, o.key, "", o.attrs, o.origin, std::move(o.elements), {}};
-}
-
 Change Removed(const Object& o) {
   return {Op::kRemove, o.kind, o.key, o.attrs, "", o.origin, {}, o.elements};
 }
@@ -76,10 +72,7 @@ size_t Plan::Count(Op op) const {
                        [op](const Change& c) { return c.op == op; });
 }
 
-namespace {
-
-// `own`: desired's objects again, which may give their elements away.
-Plan DiffOf(const State& desired, const State& current, State* own) {
+Plan Diff(const State& desired, const State& current) {
   Plan plan;
   const auto& d = desired.objects;
   const auto& c = current.objects;
@@ -87,28 +80,23 @@ Plan DiffOf(const State& desired, const State& current, State* own) {
   while (i < d.size() || j < c.size()) {
     int cmp = i == d.size() ? 1 : j == c.size() ? -1 : Compare(d[i], c[j]);
     if (cmp < 0) {
-      plan.changes.push_back(own ? Added(std::move(own->objects[i])) : Added(d[i]));
-      ++i;
+      plan.changes.push_back(Added(d[i++]));
     } else if (cmp > 0) {
       plan.changes.push_back(Removed(c[j++]));
     } else {
       const Object& want = d[i++];
       const Object& have = c[j++];
       Change ch{Op::kChange, want.kind, want.key, have.attrs, want.attrs, want.origin, {}, {}};
-      ch.added = Subtract(want.elements, have.elements);
-      ch.removed = Subtract(have.elements, want.elements);
+      if (!want.elements.SameStorage(have.elements)) {
+        ch.added = IntervalList(Subtract(want.elements.vec(), have.elements.vec()));
+        ch.removed = IntervalList(Subtract(have.elements.vec(), want.elements.vec()));
+      }
       if (want.attrs != have.attrs || !ch.added.empty() || !ch.removed.empty())
         plan.changes.push_back(std::move(ch));
     }
   }
   return plan;
 }
-
-}  // namespace
-
-Plan Diff(const State& desired, const State& current) { return DiffOf(desired, current, nullptr); }
-
-Plan Diff(State&& desired, const State& current) { return DiffOf(desired, current, &desired); }
 
 std::string Summary(const Plan& p) {
   return "plan: " + std::to_string(p.Count(Op::kAdd)) + " to add, " +

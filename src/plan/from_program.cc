@@ -105,7 +105,8 @@ void AddRest(const ir::Program& p, State& s) {
                        "",
                        {}});
   for (const auto& set : p.sets) {
-    s.objects.push_back({Kind::kSet, set.name + " " + Fam(set.family), "", "", ElementsOf(set)});
+    s.objects.push_back(
+        {Kind::kSet, set.name + " " + Fam(set.family), "", "", SharedElementsOf(set)});
   }
   for (const auto& n : p.nat) {
     std::string key = "oifname " + n.device + (n.family ? std::string(" ") + Fam(*n.family) : "");

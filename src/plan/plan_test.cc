@@ -102,11 +102,12 @@ TEST(Plan, NaturalOrderAndUniqueKeys) {
 }
 
 Plan BigSetPlan() {
-  Object want{Kind::kSet, "big_v4 ip", "", "", {}};
-  for (uint32_t i = 0; i < 12; ++i) want.elements.push_back(V4(i * 4, i * 4));
+  std::vector<Interval> els;
+  for (uint32_t i = 0; i < 12; ++i) els.push_back(V4(i * 4, i * 4));
+  Object want{Kind::kSet, "big_v4 ip", "", "", IntervalList(els)};
   State d, c;
   d.objects = {want};
-  c.objects = {{Kind::kSet, "big_v4 ip", "", "", {V4(100, 200)}}};
+  c.objects = {{Kind::kSet, "big_v4 ip", "", "", IntervalList({V4(100, 200)})}};
   Plan p = Diff(d, c);
   p.current = "old\x1b.pbr";
   p.desired = "new`x`.pbr";

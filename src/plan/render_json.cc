@@ -28,8 +28,8 @@ json One(const Change& c, const RenderOptions& o) {
   if (c.kind == Kind::kSet) {
     j["elements"] = {{"added", c.added.size()},
                      {"removed", c.removed.size()},
-                     {"added_elements", ElementList(c.added, o)},
-                     {"removed_elements", ElementList(c.removed, o)},
+                     {"added_elements", ElementList(c.added.vec(), o)},
+                     {"removed_elements", ElementList(c.removed.vec(), o)},
                      {"complete", o.full || (c.added.size() <= kFirstElements &&
                                              c.removed.size() <= kFirstElements)}};
   } else {

@@ -85,8 +85,8 @@ void One(std::ostream& os, const Change& c, const RenderOptions& o, const Painte
   if (!c.origin.empty()) os << "  (" << Printable(c.origin) << ")";
   os << "\n";
   if (c.kind == Kind::kSet) {
-    Elements(os, c.added, true, o, paint);
-    Elements(os, c.removed, false, o, paint);
+    Elements(os, c.added.vec(), true, o, paint);
+    Elements(os, c.removed.vec(), false, o, paint);
     return;
   }
   if (c.kind == Kind::kMap) return MapElements(os, c, o, paint);

@@ -94,6 +94,14 @@ bool ParseEntry(std::string_view entry, Range where, Diagnostics& diags, Entries
   return true;
 }
 
+// Only digits, dots and slashes: a line PlainV4 may take whole (anything else, a blank, a
+// comment, a byte order mark, goes the general way).
+bool Bare(std::string_view t) {
+  for (char c : t)
+    if ((c < '0' || c > '9') && c != '.' && c != '/') return false;
+  return !t.empty();
+}
+
 }  // namespace
 
 std::optional<model::AddrValue> ParseListFile(uint32_t file_id, const SourceManager& sm,
@@ -107,6 +115,13 @@ std::optional<model::AddrValue> ParseListFile(uint32_t file_id, const SourceMana
   out.v4.reserve(lines);
   for (uint32_t line = 1; line <= lines; ++line) {
     std::string_view text = sm.Line(file_id, line);
+    // The common line, nothing but a plain IPv4 entry: no scans for blanks and comments.
+    if (Bare(text)) {
+      if (auto plain = PlainV4(text)) {
+        out.v4.push_back(*plain);
+        continue;
+      }
+    }
     uint32_t offset = f.line_starts[line - 1];
     if (line == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") {  // a UTF-8 byte order mark
       text.remove_prefix(3);
