@@ -6,6 +6,7 @@
 #include <string>
 
 #include "pbrc/ir.h"
+#include "pbrc/regions.h"
 #include "pbrc/sink.h"
 
 namespace pbrc::emit {
@@ -14,6 +15,10 @@ void NftText(const ir::Program& p, Sink& out);  // for `nft -f`
 void NftJson(const ir::Program& p, Sink& out);  // for `nft -j -f` / libnftables
 std::string NftText(const ir::Program& p);      // the whole script (diff, tests)
 std::string NftJson(const ir::Program& p);      // the whole JSON document
+// NftText with the classification plan `plans` instead of `p`'s own: `p` is a program whose
+// sets were trimmed (a private listing of the table), `plans` the plan of the program with
+// its sets whole, so the maps and the lookup rules are the policy's own.
+std::string NftText(const ir::Program& p, std::array<ir::ClassifyPlan, 2> plans);
 // NftText with the table dormant (its hooks do nothing) and the named sets empty: `apply`
 // loads this, then fills the sets and wakes the table in one netlink batch.
 std::string NftTextStaged(const ir::Program& p);

@@ -12,6 +12,11 @@ std::string NftText(const ir::Program& p) {
   NftText(p, s);
   return std::move(s.text);
 }
+std::string NftText(const ir::Program& p, std::array<ir::ClassifyPlan, 2> plans) {
+  StringSink s;
+  nft::RenderText(nft::TableBuilder(p, std::move(plans)), p, s);
+  return std::move(s.text);
+}
 std::string NftTextStaged(const ir::Program& p) {
   StringSink s;
   nft::RenderText(nft::TableBuilder(p), p, s, true);

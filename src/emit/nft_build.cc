@@ -226,14 +226,16 @@ class Builder {
 
 }  // namespace
 
-TableBuilder::TableBuilder(const ir::Program& p) : p_(p) {
+TableBuilder::TableBuilder(const ir::Program& p,
+                           std::optional<std::array<ir::ClassifyPlan, 2>> plans)
+    : p_(p) {
   using K = ChainKind;
   chains_ = {{ir::kChainRestore, std::nullopt, K::kRestore},
              {ir::kChainClassify, std::nullopt, K::kClassify},
              {ir::kChainStateless, std::nullopt, K::kStateless},
              {ir::kChainStatelessForward, std::nullopt, K::kStatelessForward}};
   if (p.opts.classify == ClassifyForm::kMaps) {
-    plans_ = ir::PlanClassify(p);
+    plans_ = plans ? std::move(*plans) : ir::PlanClassify(p);
     for (size_t t = 0; t < p.targets.size(); ++t) {
       chains_.push_back({MarkChain(t), std::nullopt, K::kMark, t});
       if (p.targets[t].kind == ir::TargetKind::kLink) {

@@ -134,7 +134,9 @@ struct MapElement {
 // every rule it hands out.
 class TableBuilder {
  public:
-  explicit TableBuilder(const ir::Program& p);
+  // `plans`: the classification plan to use instead of planning `p` (with `classify maps;`).
+  explicit TableBuilder(const ir::Program& p,
+                        std::optional<std::array<ir::ClassifyPlan, 2>> plans = std::nullopt);
   const std::string& Name() const { return p_.opts.nft_table; }
   const std::vector<ir::Set>& Sets() const { return p_.sets; }
   const std::vector<ChainHead>& Chains() const { return chains_; }

@@ -43,13 +43,14 @@ bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err,
                   const std::string* reuse_text) {
   ir::Program small = p;
   // Sets are compared from the IR, so their listing needs one placeholder element each (the
-  // same text whatever the elements, which a recorded listing is reused for); the maps of
-  // `classify maps;` hold copies of the sets' intervals and are compared as listed, so with
-  // maps the sets stay whole (slower for big sets, but a trimmed set would change the maps).
-  if (p.opts.classify != ClassifyForm::kMaps) {
-    for (auto& s : small.sets) plan::PlaceholderElements(s);
-  }
-  std::string canonical, text = emit::NftText(small);
+  // same text whatever the elements, which a recorded listing is reused for). The maps of
+  // `classify maps;` hold copies of the sets' intervals and are compared as listed: they
+  // come from the plan of the policy with its sets whole (a plan of the trimmed sets would
+  // map rules whose sets are too big for a map), so no set is loaded whole here.
+  for (auto& s : small.sets) plan::PlaceholderElements(s);
+  std::string canonical, text = p.opts.classify == ClassifyForm::kMaps
+                                    ? emit::NftText(small, ir::PlanClassify(p))
+                                    : emit::NftText(small);
   plan::State listed;
   if (reuse && reuse_text && *reuse_text == text) {
     for (const auto& o : reuse->objects)

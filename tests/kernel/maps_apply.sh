@@ -84,3 +84,35 @@ timeout 60 "$PBRC" diff --netns "$ns" "$one" > "$tmp/back" 2>/dev/null
 grep -q '^plan: 0 to add, 0 to change, 0 to remove' "$tmp/back" ||
   { cat "$tmp/back" >&2; fail "after the way back maps.pbr still plans changes"; }
 echo "ok: the way back is in place too and plans nothing after"
+
+# A set too big for a map (its rule stays linear) next to mapped rules: the plan's private
+# listing loads sets trimmed to one placeholder element, and must still plan the maps and
+# the linear rule the policy has (planned on the whole sets), so the applied policy plans
+# nothing and a change of the big list is an element change only.
+big="$tmp/big.txt"
+awk 'BEGIN { for (i = 0; i < 10000; i += 2) printf "10.%d.%d.0/24\n", 100 + int(i / 256), i % 256 }' > "$big"  # not adjacent: 5000 intervals
+cat > "$tmp/big.pbr" <<POLICY
+options { classify maps; }
+set lan = { 192.168.0.0/16 };
+set many = { file "$big" };
+link a { device a0; gateway 192.0.2.1; }
+link b { device b0; gateway 198.51.100.1; }
+policy {
+  to set lan via main;
+  to set many via a;
+  from 192.168.1.0/24 via b;
+}
+POLICY
+"$PBRC" compile --emit ir "$tmp/big.pbr" -o "$tmp/bigc" > /dev/null || fail "compile big.pbr"
+grep -q 'rules=1 linear: needs more than' "$tmp/bigc/big.ir" ||
+  { cat "$tmp/bigc/big.ir" >&2; fail "the big set's rule is not linear (the test needs it)"; }
+timeout 120 "$PBRC" apply -q --netns "$ns" --state-dir "$tmp/st2" "$tmp/big.pbr" 2>/dev/null ||
+  fail "apply of big.pbr failed"
+timeout 120 "$PBRC" diff --netns "$ns" "$tmp/big.pbr" > "$tmp/bigsame" 2>/dev/null
+grep -q '^plan: 0 to add, 0 to change, 0 to remove' "$tmp/bigsame" ||
+  { cat "$tmp/bigsame" >&2; fail "a policy with a set too big for a map plans changes against itself"; }
+sed -i '$d' "$big"; echo 10.250.0.0/24 >> "$big"
+timeout 120 "$PBRC" apply --netns "$ns" --state-dir "$tmp/st2" "$tmp/big.pbr" > "$tmp/out" 2>&1 ||
+  { cat "$tmp/out" >&2; fail "apply of the changed big list failed"; }
+grep -q 'sets updated in place' "$tmp/out" || { cat "$tmp/out" >&2; fail "a big list change replaced the table"; }
+echo "ok: a set too big for a map: planned from the whole sets, its change is in place"
