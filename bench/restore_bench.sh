@@ -96,6 +96,35 @@ open(sys.argv[2], "w").write(src[:chain.start()] + out + src[chain.end():])
 PY
 }
 
+# to_rules FILE: beyond 16 targets pbrc emits the map form itself; the rule form is then
+# rebuilt in FILE from its vmap and restore_tN chains (the inverse of to_map), so both forms
+# are measured at every T from the same rule form.
+to_rules() {
+  python3 - "$1" <<'PY'
+import re, sys
+src = open(sys.argv[1]).read()
+chain = re.search(r"\n\tchain restore \{\n\t\tct mark & (0x[0-9a-f]{8}) vmap \{ (.*?) \}"
+                  r"(?: comment \"[^\"]*\")?\n\t\}\n", src, re.S)
+if not chain:
+    sys.exit(0)  # the rule form already
+mask, rules = chain.group(1), []
+for entry in chain.group(2).split(", "):
+    m = re.fullmatch(r"(0x[0-9a-f]{8}) : goto (restore_t[0-9]+)", entry)
+    if not m:
+        sys.exit("restore_bench: unexpected restore map entry: " + entry)
+    body = re.search(r"\n\tchain %s \{\n\t\tmeta mark set meta mark & (0x[0-9a-f]{8}) \| "
+                     r"(0x[0-9a-f]{8}) comment (\"[^\"]*\")\n\t\}\n" % m.group(2), src)
+    if not body or body.group(2) != m.group(1):
+        sys.exit("restore_bench: unexpected chain " + m.group(2))
+    rules.append("\t\tct mark & %s == %s meta mark set meta mark & %s | %s return comment %s"
+                 % (mask, m.group(1), body.group(1), body.group(2), body.group(3)))
+    src = src[:body.start()] + "\n" + src[body.end():]
+chain = re.search(r"\n\tchain restore \{\n.*?\n\t\}\n", src, re.S)
+src = src[:chain.start()] + "\n\tchain restore {\n" + "\n".join(rules) + "\n\t}\n" + src[chain.end():]
+open(sys.argv[1], "w").write(src)
+PY
+}
+
 # Per T: p$T.{nft,ip,sysctl.conf} (rule form), m$T.nft (map form), and the flow's mark
 # (the last restore rule's), checked to be the mark of the flow's table in the ip batch.
 declare -A want_mark
@@ -103,6 +132,8 @@ for t in "${ts[@]}"; do
   gen_policy "$t" > "$tmp/p$t.pbr"
   "$pbrc" compile "$tmp/p$t.pbr" -o "$tmp" > /dev/null 2> "$tmp/err" ||
     { cat "$tmp/err" >&2; fail "pbrc compile p$t.pbr"; }
+  grep -q 'vmap { 0x' "$tmp/p$t.nft" && [ "$t" -le 16 ] && fail "p$t.nft: a restore map at $t targets"
+  to_rules "$tmp/p$t.nft" || fail "cannot derive the rule form of p$t.nft"
   to_map "$tmp/p$t.nft" "$tmp/m$t.nft" || fail "cannot derive the map form of p$t.nft"
   last="$(sed -n '/^\tchain restore {/,/^\t}/p' "$tmp/p$t.nft" | grep 'ct mark' | tail -n 1)"
   [ "$(grep -c 'ct mark & 0x000000ff == ' "$tmp/p$t.nft")" = "$t" ] ||

@@ -36,6 +36,12 @@ class Builder {
       : p_(p), plans_(plans), mask_(p.opts.mark_mask) {}
 
   void Restore(const Each& f) const {
+    if (p_.targets.size() > kRestoreMapTargets) {
+      MarkVmap v{mask_, {}};
+      for (size_t t = 0; t < p_.targets.size(); ++t)
+        v.entries.push_back({p_.targets[t].mark, RestoreChain(t)});
+      return f(Rule{{std::move(v)}, syntax::NftComment("restore")});
+    }
     for (const auto& t : p_.targets) {
       f(Rule{{MatchMark{true, mask_, t.mark}, Mark(false, t.mark), Return{}},
              syntax::NftComment("restore " + t.name)});
@@ -234,6 +240,10 @@ TableBuilder::TableBuilder(const ir::Program& p,
              {ir::kChainClassify, std::nullopt, K::kClassify},
              {ir::kChainStateless, std::nullopt, K::kStateless},
              {ir::kChainStatelessForward, std::nullopt, K::kStatelessForward}};
+  if (p.targets.size() > kRestoreMapTargets) {
+    for (size_t t = 0; t < p.targets.size(); ++t)
+      chains_.push_back({RestoreChain(t), std::nullopt, K::kRestoreTarget, t});
+  }
   if (p.opts.classify == ClassifyForm::kMaps) {
     plans_ = plans ? std::move(*plans) : ir::PlanClassify(p);
     for (size_t t = 0; t < p.targets.size(); ++t) {
@@ -278,6 +288,11 @@ void TableBuilder::ForEachRule(size_t chain, const Each& f) const {
       return b.MarkRules(c.target, f);
     case ChainKind::kReply:
       return b.ReplyRules(c.target, f);
+    case ChainKind::kRestoreTarget: {
+      const ir::Target& t = p_.targets[c.target];
+      return f(Rule{{SetMark{false, ~p_.opts.mark_mask, t.mark}},
+                    syntax::NftComment("restore " + t.name)});
+    }
   }
 }
 
@@ -305,6 +320,7 @@ std::string MapName(bool reply, size_t seg, size_t k) {
 }
 std::string MarkChain(size_t t) { return "mark_t" + std::to_string(t); }
 std::string ReplyChain(size_t t) { return "reply_t" + std::to_string(t); }
+std::string RestoreChain(size_t t) { return "restore_t" + std::to_string(t); }
 
 // Names nft resolves without /etc/protocols quirks (pbrc/protocols.h); others stay numeric.
 const char* ProtoName(uint8_t proto) {

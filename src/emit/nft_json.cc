@@ -166,6 +166,17 @@ struct StmtJson {
     if (v.port) Payload(w, "th", v.reply ? "sport" : "dport");
     w.End().End().Key("data").String("@" + v.map).End().End();
   }
+  void operator()(const MarkVmap& v) const {
+    w.Object().Key("vmap").Object().Key("key");
+    MarkAnd(w, true, v.mask);
+    w.Key("data").Object().Key("set").Array();
+    for (const auto& [mark, chain] : v.entries) {
+      w.Array().Int(mark);
+      w.Object().Key("goto").Object().Key("target").String(chain).End().End();
+      w.End();
+    }
+    w.End().End().End().End();
+  }
   void operator()(const Masquerade&) const { w.Object().Key("masquerade").Null().End(); }
   void operator()(const Snat& s) const {
     w.Object().Key("snat").Object();

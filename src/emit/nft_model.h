@@ -80,9 +80,14 @@ struct Snat {
   Family family;
   Addr to;
 };
+// ct mark & MASK vmap { MARK : goto CHAIN, ... }: `restore` of a policy with many targets.
+struct MarkVmap {
+  uint32_t mask;
+  std::vector<std::pair<uint32_t, std::string>> entries;  // mark, chain
+};
 using Stmt = std::variant<MatchAddr, MatchNfproto, MatchL4proto, MatchPorts, MatchPayload,
                           MatchIfname, MatchMark, MatchCtState, SetMark, Counter, Jump, Goto,
-                          Return, Vmap, Masquerade, Snat>;
+                          Return, Vmap, MarkVmap, Masquerade, Snat>;
 
 struct Rule {
   std::vector<Stmt> stmts;
@@ -96,7 +101,8 @@ struct Hook {
   int prio_value;    // -150, 100
 };
 
-// What a chain holds, for TableBuilder::ForEachRule. kMark/kReply are one per target.
+// What a chain holds, for TableBuilder::ForEachRule. kMark/kReply/kRestoreTarget are one per
+// target.
 enum class ChainKind {
   kRestore,
   kClassify,
@@ -105,14 +111,15 @@ enum class ChainKind {
   kEntry,
   kPostrouting,
   kMark,
-  kReply
+  kReply,
+  kRestoreTarget
 };
 
 struct ChainHead {
   std::string name;
   std::optional<Hook> hook;
   ChainKind kind = ChainKind::kEntry;
-  size_t target = 0;  // kMark, kReply
+  size_t target = 0;  // kMark, kReply, kRestoreTarget
 };
 
 // A verdict map of regions (pbrc/regions.h): its key is the map's, every element jumps
@@ -158,6 +165,11 @@ std::string MapName(bool reply, size_t seg, size_t k);
 // The chain names of target `t`'s mark and reply chains.
 std::string MarkChain(size_t t);
 std::string ReplyChain(size_t t);
+std::string RestoreChain(size_t t);
+// `restore` is one rule per target up to this many targets, then one verdict map from the
+// connection mark to a chain per target: the rule list measures as fast up to 8 targets and
+// slower from 32 (docs/testing.md, "The restore benchmark").
+inline constexpr size_t kRestoreMapTargets = 16;
 
 // Both write to `out` in pieces (emit/chunked.h): nothing holds the whole text. `staged`: the
 // table dormant and its sets without elements (NftTextStaged).

@@ -94,6 +94,12 @@ struct StmtText {
     if (v.port) k += v.reply ? " . th sport" : " . th dport";
     return k + " vmap @" + v.map;
   }
+  std::string operator()(const MarkVmap& v) const {
+    std::string out = "ct mark & " + Hex8(v.mask) + " vmap { ";
+    for (size_t i = 0; i < v.entries.size(); ++i)
+      out += (i ? ", " : "") + Hex8(v.entries[i].first) + " : goto " + v.entries[i].second;
+    return out + " }";
+  }
   std::string operator()(const Masquerade&) const { return "masquerade"; }
   std::string operator()(const Snat& s) const {
     return "snat " + AddrKeyword(s.family) + " to " + FormatAddr(s.to);
