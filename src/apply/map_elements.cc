@@ -9,6 +9,7 @@
 // expressions (the map is declared with `counter` under `counters on;`).
 #include <netdb.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "internal.h"
@@ -106,14 +107,18 @@ bool Fail(std::string& err, const std::string& what, const std::string& line) {
 }  // namespace
 
 bool ReadMapHeader(const std::string& header, MapShape& out, std::string& err) {
-  // `["ipv4_addr","ipv4_addr"] verdict ["interval"]` (type, data, flags when any)
-  size_t sp = header.find(' ');
-  if (sp == std::string::npos) return Fail(err, "map header not understood", header);
-  json type = json::parse(header.substr(0, sp), nullptr, false);
-  size_t sp2 = header.find(' ', sp + 1);
-  std::string data = header.substr(sp + 1, sp2 == std::string::npos ? sp2 : sp2 - sp - 1);
-  json flags =
-      sp2 == std::string::npos ? json() : json::parse(header.substr(sp2 + 1), nullptr, false);
+  // `["ipv4_addr","ipv4_addr"] verdict ["interval"] [{"counter":null}]`: type, data, flags
+  // and the map's statements when any (JSON dumps hold no blank).
+  std::vector<std::string> part;
+  for (size_t at = 0; at <= header.size();) {
+    size_t sp = std::min(header.find(' ', at), header.size());
+    part.push_back(header.substr(at, sp - at));
+    at = sp + 1;
+  }
+  if (part.size() < 3 || part.size() > 4) return Fail(err, "map header not understood", header);
+  json type = json::parse(part[0], nullptr, false);
+  const std::string& data = part[1];
+  json flags = json::parse(part[2], nullptr, false);
   if (data != "verdict") return Fail(err, "not a verdict map", header);
   out.fields.clear();
   out.interval = false;

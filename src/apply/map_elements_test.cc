@@ -20,7 +20,8 @@ TEST(MapElements, EncodesTheKeyAsNftDoes) {
   MapShape shape;
   std::string err;
   ASSERT_TRUE(ReadMapHeader(
-      R"(["ipv4_addr","ipv4_addr","inet_proto","inet_service"] verdict ["interval"])", shape, err))
+      R"(["ipv4_addr","ipv4_addr","inet_proto","inet_service"] verdict ["interval"] [{"counter":null}])",
+      shape, err))
       << err;
   EXPECT_TRUE(shape.interval);
   MapElementBytes e;
@@ -69,6 +70,7 @@ TEST(MapElements, RefusesWhatItCannotEncode) {
   MapShape shape;
   std::string err;
   EXPECT_FALSE(ReadMapHeader(R"("ipv4_addr" verdict ["interval"])", shape, err));
+  EXPECT_FALSE(ReadMapHeader(R"(["ipv4_addr","ipv4_addr"] verdict)", shape, err));
   EXPECT_FALSE(ReadMapHeader(R"(["ipv4_addr","mark"] verdict ["interval"])", shape, err));
   EXPECT_FALSE(ReadMapHeader(R"(["ipv4_addr","ipv4_addr"] mark ["interval"])", shape, err));
   ASSERT_TRUE(ReadMapHeader(R"(["ipv4_addr","ipv4_addr"] verdict ["interval"])", shape, err));

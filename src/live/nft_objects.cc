@@ -56,12 +56,15 @@ bool AddSet(const json& s, plan::State& out, std::string& err) {
   return true;
 }
 
-// A verdict map (`classify maps;`): its key type, flags and elements (verdicts included,
-// counter values left out) as canonical text, one element a line in sorted order: any
-// element that differs makes the map differ, so apply replaces the table.
+// A verdict map (`classify maps;`): its key type, data, flags and statements (`counter`
+// under `counters on;`) on the first line, then its elements (verdicts included, counter
+// values left out) as canonical text, one element a line in sorted order. apply updates
+// elements in place only while the first line stays the same: an element the kernel adds
+// takes the map's statements, so a change of `counters` replaces the table.
 plan::Object MapObject(const json& m) {
   std::string attrs = m["type"].dump() + " " + m.value("map", "") + " " +
-                      (m.contains("flags") ? m["flags"].dump() : "");
+                      (m.contains("flags") ? m["flags"].dump() : "[]") +
+                      (m.contains("stmt") ? " " + m["stmt"].dump() : "");
   std::vector<std::string> els;
   if (m.contains("elem")) {
     for (json e : m["elem"]) {

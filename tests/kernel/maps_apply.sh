@@ -85,6 +85,22 @@ grep -q '^plan: 0 to add, 0 to change, 0 to remove' "$tmp/back" ||
   { cat "$tmp/back" >&2; fail "after the way back maps.pbr still plans changes"; }
 echo "ok: the way back is in place too and plans nothing after"
 
+# `counters off;` changes the maps' declaration, not only elements: the kernel would give
+# elements added in place the map's old `counter`, so the table is replaced, and the maps
+# then count nothing.
+sed 's/counters on;/counters off;/' "$one" > "$tmp/nocount.pbr"
+cmp -s "$one" "$tmp/nocount.pbr" && fail "could not derive the policy without counters"
+timeout 60 "$PBRC" apply --netns "$ns" --state-dir "$tmp/st" "$tmp/nocount.pbr" > "$tmp/out" 2>&1 ||
+  { cat "$tmp/out" >&2; fail "apply without counters failed"; }
+grep -q 'replaced in one transaction' "$tmp/out" ||
+  { cat "$tmp/out" >&2; fail "turning counters off did not replace the table"; }
+in_ns r nft list table inet pbr | grep -A3 '^\tmap ' | grep -q '^\t\tcounter$' &&
+  fail "a map still counts after counters off"
+timeout 60 "$PBRC" diff --netns "$ns" "$tmp/nocount.pbr" > "$tmp/nc" 2>/dev/null
+grep -q '^plan: 0 to add, 0 to change, 0 to remove' "$tmp/nc" ||
+  { cat "$tmp/nc" >&2; fail "after counters off the policy still plans changes"; }
+echo "ok: counters off replaces the table; its maps count nothing"
+
 # A set too big for a map (its rule stays linear) next to mapped rules: the plan's private
 # listing loads sets trimmed to one placeholder element, and must still plan the maps and
 # the linear rule the policy has (planned on the whole sets), so the applied policy plans
