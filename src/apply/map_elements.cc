@@ -20,9 +20,10 @@ namespace {
 
 using json = nlohmann::json;
 
-// One key field: its width in the key (before padding) and how a value of it is read.
+// One key field of the maps pbrc emits (any other key, e.g. ifname, is refused: the table is
+// then replaced): its width in the key (before padding) and how a value of it is read.
 struct Field {
-  enum Type { kV4, kV6, kProto, kService, kIfname } type;
+  enum Type { kV4, kV6, kProto, kService } type;
   size_t width;
 };
 
@@ -31,7 +32,6 @@ std::optional<Field> FieldOf(const std::string& type) {
   if (type == "ipv6_addr") return Field{Field::kV6, 16};
   if (type == "inet_proto") return Field{Field::kProto, 1};
   if (type == "inet_service") return Field{Field::kService, 2};
-  if (type == "ifname") return Field{Field::kIfname, 16};
   return std::nullopt;
 }
 
@@ -88,15 +88,6 @@ bool Bounds(const Field& f, const json& v, U128& lo, U128& hi) {
     return true;
   }
   return false;
-}
-
-// An interface name field: the name, zero-padded to IFNAMSIZ.
-bool PutIfname(const json& v, std::string& out) {
-  if (!v.is_string() || v.get<std::string>().size() >= 16) return false;
-  std::string name = v.get<std::string>();
-  name.resize(16, '\0');
-  out += name;
-  return true;
 }
 
 bool Fail(std::string& err, const std::string& what, const std::string& line) {
@@ -159,11 +150,6 @@ bool EncodeMapElement(const MapShape& shape, const std::string& line, MapElement
   out.key_end.clear();
   for (size_t i = 0; i < parts.size(); ++i) {
     Field f = *FieldOf(shape.fields[i]);  // ReadMapHeader took only known fields
-    if (f.type == Field::kIfname) {
-      if (!PutIfname(parts[i], out.key) || !PutIfname(parts[i], out.key_end))
-        return Fail(err, "map element interface name not understood", line);
-      continue;
-    }
     U128 lo = 0, hi = 0;
     if (!Bounds(f, parts[i], lo, hi)) return Fail(err, "map element field not understood", line);
     if (!shape.interval && lo != hi) return Fail(err, "a range in a map without intervals", line);

@@ -72,6 +72,7 @@ TEST(MapElements, RefusesWhatItCannotEncode) {
   EXPECT_FALSE(ReadMapHeader(R"("ipv4_addr" verdict ["interval"])", shape, err));
   EXPECT_FALSE(ReadMapHeader(R"(["ipv4_addr","ipv4_addr"] verdict)", shape, err));
   EXPECT_FALSE(ReadMapHeader(R"(["ipv4_addr","mark"] verdict ["interval"])", shape, err));
+  EXPECT_FALSE(ReadMapHeader(R"(["ifname","ipv4_addr"] verdict ["interval"])", shape, err));
   EXPECT_FALSE(ReadMapHeader(R"(["ipv4_addr","ipv4_addr"] mark ["interval"])", shape, err));
   ASSERT_TRUE(ReadMapHeader(R"(["ipv4_addr","ipv4_addr"] verdict ["interval"])", shape, err));
   MapElementBytes e;
