@@ -71,8 +71,17 @@ struct ReadCond {
     out.fields[k] = negated ? Complement(s, FieldMax(k, family)) : std::move(s);
   }
   void Addr(KeyField k, const AddrMatch& m) {
+    const IntervalList& elements = AddrElements(p, m);
+    // The lists are normalized (sorted, disjoint, not adjacent), so the field keeps its count,
+    // one more when negated: a list beyond a map's bound is refused before it is copied (a
+    // million-prefix set would otherwise be copied and sorted for a rule that stays linear).
+    if (elements.size() > kMaxMapRegions + 1) {
+      why = TooManyRegions();
+      return;
+    }
     Spans s;
-    for (const Interval& iv : AddrElements(p, m)) s.push_back({iv.lo, iv.hi});
+    s.reserve(elements.size());
+    for (const Interval& iv : elements) s.push_back({iv.lo, iv.hi});
     Field(k, std::move(s), m.negated);
   }
   void Ports(const PortMatch& m) {
@@ -108,6 +117,10 @@ struct ReadCond {
 };
 
 }  // namespace
+
+std::string TooManyRegions() {
+  return "needs more than " + std::to_string(kMaxMapRegions) + " regions";
+}
 
 size_t KeyedRule::Boxes() const {
   size_t n = 1;

@@ -24,6 +24,9 @@ struct KeyedRule {
   size_t Boxes() const;  // how many boxes the product makes (saturating)
 };
 
+// Why a rule stays linear when one of its maps would exceed kMaxMapRegions.
+std::string TooManyRegions();
+
 // The conditions of `r` in direction `d` as key fields of family `f`; nullopt when the rule
 // does not apply to `f` at all. *why: why it cannot be keyed (then the result is nullopt).
 std::optional<KeyedRule> Keyed(const Program& p, const Classify& r, Direction d, Family f,

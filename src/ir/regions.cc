@@ -88,7 +88,7 @@ class Planner {
       keyed[Index(f)] = regions::Keyed(p_, r, plan_.direction, f, &why);
       if (!why.empty()) return Linear(i, why);
       if (keyed[Index(f)] && keyed[Index(f)]->Boxes() > kMaxMapRegions) {
-        return Linear(i, "needs more than " + std::to_string(kMaxMapRegions) + " regions");
+        return Linear(i, regions::TooManyRegions());
       }
     }
     Pending pend = Split(keyed);

@@ -303,6 +303,31 @@ TEST(Regions, OversizedRuleStaysLinearInOrder) {
   EXPECT_TRUE(plan.segments[2].mapped);
 }
 
+TEST(Regions, ListLengthBoundIsExact) {
+  // A list is refused by its length before it is copied; the bound is exact: a negated list
+  // of kMaxMapRegions + 1 intervals holding both ends of the field leaves kMaxMapRegions gaps.
+  auto with = [](std::vector<Interval> list, bool negated) {
+    Program p = Two("10.0.0.0", 8, "11.0.0.0", 8);
+    p.rules[1].conds = {SaddrMatch{{negated, "", IntervalList(std::move(list))}}};
+    p.rules.erase(p.rules.begin());  // the rule alone: its regions are its own count
+    return PlanClassify(p)[0];
+  };
+  std::vector<Interval> ends;  // 0, 2, 4, ..., then the field's last address
+  for (uint32_t i = 0; i < kMaxMapRegions; ++i) ends.push_back({Family::kV4, 2 * i, 2 * i});
+  ends.push_back({Family::kV4, 0xffffffffu, 0xffffffffu});
+  auto plan = with(ends, true);
+  ASSERT_EQ(plan.segments.size(), 1u);
+  EXPECT_TRUE(plan.segments[0].mapped);
+  EXPECT_EQ(plan.regions, kMaxMapRegions);
+  ends.insert(ends.end() - 1, Interval{Family::kV4, 2 * kMaxMapRegions, 2 * kMaxMapRegions});
+  for (bool negated : {false, true}) {
+    plan = with(ends, negated);
+    ASSERT_EQ(plan.segments.size(), 1u);
+    EXPECT_FALSE(plan.segments[0].mapped);
+    EXPECT_EQ(plan.segments[0].why, "needs more than 4096 regions");
+  }
+}
+
 TEST(Regions, KeyStartsWithTheFieldOfMoreDistinctValues) {
   // One source, many destinations (per-destination steering): the kernel's interval map
   // would walk every element after a source field all of them match, so daddr goes first;
