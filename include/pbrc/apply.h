@@ -6,11 +6,13 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pbrc/ir.h"
@@ -29,6 +31,9 @@ struct Sources {
   std::map<std::string, std::string> files;
 };
 std::string EncodeSources(const Sources& s);
+// The same record as pieces to write in order: the contents are not copied (a list file of a
+// million prefixes is megabytes); `heads` holds the length lines the pieces point into.
+std::vector<std::string_view> EncodeSourcesPieces(const Sources& s, std::deque<std::string>& heads);
 bool DecodeSources(const std::string& data, Sources& out, std::string& err);
 
 // A reader that keeps a copy of every file it reads through `inner`.
@@ -81,17 +86,23 @@ struct Generation {
   std::string name;      // "gen-000007"
   std::string previous;  // the generation it replaced ("" = none)
   uint32_t protocol = 0;
-  Sources sources;
+  Sources sources;  // empty until LoadSources (megabytes for a big list, read when needed)
+  bool sources_loaded = false;
   // The value each sysctl pbrc set had before pbrc first set it: a later policy that no
   // longer names the key puts it back.
   std::map<std::string, std::string> sysctl_origin;
 };
 // The generation `current` names; nullopt with `err` empty when nothing was applied, or with
 // `err` saying why the state is unreadable (then ownership falls back to the protocol).
-std::optional<Generation> CurrentGeneration(const Target& t, std::string& err);
+// `with_sources`: also read its sources (else LoadSources when needed).
+std::optional<Generation> CurrentGeneration(const Target& t, std::string& err,
+                                            bool with_sources = true);
 // The name `current` points at in a policy folder ("" when nothing is applied).
 std::string CurrentName(const std::string& dir);
-bool ReadGeneration(const Target& t, const std::string& name, Generation& out, std::string& err);
+bool ReadGeneration(const Target& t, const std::string& name, Generation& out, std::string& err,
+                    bool with_sources = true);
+// Reads `g`'s sources if they are not read yet.
+bool LoadSources(const Target& t, Generation& g, std::string& err);
 
 // Messages for the user while applying ("nft: table replaced"; "progress: ..." lines say what
 // runs now, "warning: ..." lines are warnings); never errors.
@@ -168,7 +179,7 @@ struct Request {
   // The current generation as the caller read it under the same lock (nullptr: Apply reads
   // it; its sources are megabytes for a big list, so they are not read twice).
   const Generation* current = nullptr;
-  Sources sources;
+  const Sources* sources = nullptr;  // the new generation's (not copied, for the same reason)
   // The generation the new one replaces, for rollback chains: when set, the new
   // generation's `previous` is this instead of the current generation.
   std::optional<std::string> previous_override;

@@ -177,7 +177,8 @@ class SourcesWriter {
           std::string err, ignored;
           if (FaultWanted("sources-write")) {  // as a full disk would fail it
             err = "cannot write '" + dir + "/sources': fault injected";
-          } else if (WriteAtomic(dir, "sources", EncodeSources(s), err, Durable::kLater)) {
+          } else if (std::deque<std::string> heads; WriteAtomic(
+                         dir, "sources", EncodeSourcesPieces(s, heads), err, Durable::kLater)) {
             std::vector<std::string> files = {dir + "/sources"};
             if (record &&
                 WriteAtomic(dir, kNftStateRecord, EncodeRecord(*record), ignored, Durable::kLater))
@@ -223,7 +224,7 @@ bool Apply(const Request& r, const Say& say, std::string& err, bool* genid_moved
   if (!MakeDirs(t.Dir(), err)) return false;
   std::string cerr;
   std::optional<Generation> read;
-  if (!r.current) read = CurrentGeneration(t, cerr);
+  if (!r.current) read = CurrentGeneration(t, cerr, false);  // its sources are not needed
   const Generation* cur = r.current ? r.current : read ? &*read : nullptr;
   if (!cerr.empty())
     say("warning: the record of the last apply is unreadable (" + cerr + "); only protocol " +
@@ -252,7 +253,7 @@ bool Apply(const Request& r, const Say& say, std::string& err, bool* genid_moved
     RemoveTree(gen_dir);
     return false;
   }
-  SourcesWriter sources(gen_dir, r.sources, r.nft_state);
+  SourcesWriter sources(gen_dir, *r.sources, r.nft_state);
   auto forget = [&] {  // before the journal: nothing to undo
     sources.Wait();
     RemoveTree(gen_dir);

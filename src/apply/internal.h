@@ -21,6 +21,10 @@ bool ReadWhole(const std::string& path, std::string& out, std::string& err);
 enum class Durable { kNow, kLater };
 bool WriteAtomic(const std::string& dir, const std::string& name, const std::string& data,
                  std::string& err, Durable when = Durable::kNow);
+// The same with the file's bytes given as pieces in order (not joined first).
+bool WriteAtomic(const std::string& dir, const std::string& name,
+                 const std::vector<std::string_view>& pieces, std::string& err,
+                 Durable when = Durable::kNow);
 // fsyncs the files, then the folders. The writeback of every file is started first, so the
 // filesystem commits them together: one journal commit for all instead of one per file
 // (each costs a disk flush, 5-15 ms on this machine).

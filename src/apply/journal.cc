@@ -23,14 +23,24 @@ namespace pbrc::apply {
 
 // "pbrc-sources/1\n", then the root and each path and content as "LENGTH\nBYTES": list files
 // need not be UTF-8, so the record holds bytes, not JSON text.
-std::string EncodeSources(const Sources& s) {
-  std::string out = "pbrc-sources/1\n";
-  auto put = [&out](const std::string& v) { out += std::to_string(v.size()) + "\n" + v; };
+std::vector<std::string_view> EncodeSourcesPieces(const Sources& s, std::deque<std::string>& heads) {
+  std::vector<std::string_view> out = {"pbrc-sources/1\n"};
+  auto put = [&](const std::string& v) {
+    out.push_back(heads.emplace_back(std::to_string(v.size()) + "\n"));
+    out.push_back(v);
+  };
   put(s.root);
   for (const auto& [path, text] : s.files) {
     put(path);
     put(text);
   }
+  return out;
+}
+
+std::string EncodeSources(const Sources& s) {
+  std::deque<std::string> heads;
+  std::string out;
+  for (std::string_view piece : EncodeSourcesPieces(s, heads)) out += piece;
   return out;
 }
 
@@ -103,10 +113,28 @@ std::unique_ptr<Lock> Lock::Take(const std::string& state_dir, const std::functi
 
 Lock::~Lock() { close(fd_); }
 
-bool ReadGeneration(const Target& t, const std::string& name, Generation& out, std::string& err) {
-  std::string dir = t.Dir() + "/" + name, meta, sources;
-  if (!ReadWhole(dir + "/meta.json", meta, err) || !ReadWhole(dir + "/sources", sources, err))
+bool LoadSources(const Target& t, Generation& g, std::string& err) {
+  if (g.sources_loaded) return true;
+  std::string path = t.Dir() + "/" + g.name + "/sources", data;
+  if (!ReadWhole(path, data, err)) return false;
+  if (!DecodeSources(data, g.sources, err)) {
+    err = "'" + path + "' is corrupt: " + err;
     return false;
+  }
+  g.sources_loaded = true;
+  return true;
+}
+
+bool ReadGeneration(const Target& t, const std::string& name, Generation& out, std::string& err,
+                    bool with_sources) {
+  std::string dir = t.Dir() + "/" + name, meta;
+  if (!ReadWhole(dir + "/meta.json", meta, err)) return false;
+  // Without its sources a generation is still checked to have them (a damaged folder is
+  // found here, not at the first command that needs them).
+  if (!with_sources && access((dir + "/sources").c_str(), R_OK) != 0) {
+    err = "cannot read '" + dir + "/sources': " + strerror(errno);
+    return false;
+  }
   auto j = nlohmann::json::parse(meta, nullptr, false);
   try {
     out.name = name;
@@ -117,19 +145,15 @@ bool ReadGeneration(const Target& t, const std::string& name, Generation& out, s
     err = "'" + dir + "/meta.json' is corrupt";
     return false;
   }
-  if (!DecodeSources(sources, out.sources, err)) {
-    err = "'" + dir + "/sources' is corrupt: " + err;
-    return false;
-  }
-  return true;
+  return !with_sources || LoadSources(t, out, err);
 }
 
-std::optional<Generation> CurrentGeneration(const Target& t, std::string& err) {
+std::optional<Generation> CurrentGeneration(const Target& t, std::string& err, bool with_sources) {
   err.clear();
   std::string name = CurrentName(t.Dir());
   if (name.empty()) return std::nullopt;
   Generation g;
-  if (!ReadGeneration(t, name, g, err)) return std::nullopt;
+  if (!ReadGeneration(t, name, g, err, with_sources)) return std::nullopt;
   return g;
 }
 

@@ -1,6 +1,10 @@
 // The records of the state folder: sources survive any bytes, a damaged record is refused
 // (never half-read), and a compile replayed from recorded sources gives the same program.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 
 #include "internal.h"
 #include "pbrc/emit.h"
@@ -51,6 +55,41 @@ TEST(Sources, ReplayedCompileGivesTheSameArtifacts) {
   ASSERT_TRUE(again->ir);
   EXPECT_EQ(emit::NftText(*first->ir), emit::NftText(*again->ir));
   EXPECT_EQ(emit::IpBatch(*first->ir, Family::kV4), emit::IpBatch(*again->ir, Family::kV4));
+}
+
+TEST(Sources, GenerationReadsItsSourcesOnlyWhenAsked) {
+  char tmpl[] = "/tmp/pbrc-journal-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  Target t{tmpl, "pbrc", ""};
+  Generation g;
+  g.name = "gen-000001";
+  g.protocol = 250;
+  Sources s{"a.pbr", {{"a.pbr", "policy { via main; }\n"}, {"l.txt", "10.0.0.0/8\n"}}};
+  std::string err, dir = t.Dir() + "/" + g.name;
+  std::deque<std::string> heads;
+  ASSERT_TRUE(WriteGeneration(t, g, err)) << err;
+  ASSERT_TRUE(WriteAtomic(dir, "sources", EncodeSourcesPieces(s, heads), err)) << err;
+  Generation lazy, eager;
+  ASSERT_TRUE(ReadGeneration(t, g.name, lazy, err, false)) << err;
+  EXPECT_FALSE(lazy.sources_loaded);
+  EXPECT_TRUE(lazy.sources.files.empty());
+  ASSERT_TRUE(LoadSources(t, lazy, err)) << err;
+  ASSERT_TRUE(ReadGeneration(t, g.name, eager, err)) << err;
+  EXPECT_EQ(lazy.sources.files, s.files);
+  EXPECT_EQ(eager.sources.files, s.files);
+  EXPECT_EQ(eager.sources.root, "a.pbr");
+  // Damaged sources: the generation without them still reads, loading them fails.
+  ASSERT_TRUE(WriteAtomic(dir, "sources", std::string("pbrc-sources/1\n5\na.p"), err));
+  Generation damaged;
+  ASSERT_TRUE(ReadGeneration(t, g.name, damaged, err, false)) << err;
+  EXPECT_FALSE(LoadSources(t, damaged, err));
+  EXPECT_NE(err.find("is corrupt"), std::string::npos) << err;
+  EXPECT_FALSE(ReadGeneration(t, g.name, damaged, err));
+  // Missing sources: the generation is refused either way.
+  ASSERT_EQ(unlink((dir + "/sources").c_str()), 0);
+  EXPECT_FALSE(ReadGeneration(t, g.name, damaged, err, false));
+  EXPECT_NE(err.find("sources"), std::string::npos) << err;
+  std::filesystem::remove_all(tmpl);
 }
 
 }  // namespace

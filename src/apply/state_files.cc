@@ -81,22 +81,29 @@ bool ReadWhole(const std::string& path, std::string& out, std::string& err) {
 
 bool WriteAtomic(const std::string& dir, const std::string& name, const std::string& data,
                  std::string& err, Durable when) {
+  return WriteAtomic(dir, name, std::vector<std::string_view>{data}, err, when);
+}
+
+bool WriteAtomic(const std::string& dir, const std::string& name,
+                 const std::vector<std::string_view>& pieces, std::string& err, Durable when) {
   std::string tmp = dir + "/" + TempName(name), path = dir + "/" + name;
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     err = Sys("write", path, errno);
     return false;
   }
-  for (size_t off = 0; off < data.size();) {
-    ssize_t n = write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      err = Sys("write", path, n < 0 ? errno : EIO);
-      close(fd);
-      unlink(tmp.c_str());
-      return false;
+  for (std::string_view data : pieces) {
+    for (size_t off = 0; off < data.size();) {
+      ssize_t n = write(fd, data.data() + off, data.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        err = Sys("write", path, n < 0 ? errno : EIO);
+        close(fd);
+        unlink(tmp.c_str());
+        return false;
+      }
+      off += n;
     }
-    off += n;
   }
   bool now = when == Durable::kNow;
   if ((now && fsync(fd) != 0) || close(fd) != 0 || rename(tmp.c_str(), path.c_str()) != 0) {

@@ -5,7 +5,7 @@
 
 namespace pbrc::cli {
 
-KnownTable ProveTable(const apply::Target& t, const std::optional<apply::Generation>& cur,
+KnownTable ProveTable(const apply::Target& t, std::optional<apply::Generation>& cur,
                       bool listing_only, const apply::Say& say) {
   KnownTable k;
   uint32_t id = 0;
@@ -33,7 +33,8 @@ KnownTable ProveTable(const apply::Target& t, const std::optional<apply::Generat
     // sources; the same compiler gives the same table.
     say("nft: no nft-state record of " + cur->name + " (" + err + "): compiling it again");
     how = "its sources";
-    auto prog = CompileSources(cur->sources, err);
+    std::optional<ir::Program> prog;
+    if (apply::LoadSources(t, *cur, err)) prog = CompileSources(cur->sources, err);
     if (!prog || !live::DesiredState(*prog, k.state, err, &k.listing_text)) {
       say("warning: the recorded " + cur->name + " does not compile again (" + err +
           "); the table is listed");

@@ -23,7 +23,7 @@ struct KnownTable {
 };
 
 // `listing_only`: do not trust the record (a retry after a refused batch).
-KnownTable ProveTable(const apply::Target& t, const std::optional<apply::Generation>& cur,
+KnownTable ProveTable(const apply::Target& t, std::optional<apply::Generation>& cur,
                       bool listing_only, const apply::Say& say);
 
 // After a listing that matched generation `gen` exactly: when the id is still `before` (the

@@ -120,7 +120,8 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
                                 const apply::Target& t, bool listing_only, bool& retry) {
   apply::Say say = Sayer(a.quiet);
   std::string err;
-  auto cur = apply::CurrentGeneration(t, err);
+  // Its sources are read only when needed: they are megabytes for a big list.
+  auto cur = apply::CurrentGeneration(t, err, false);
   KnownTable known = ProveTable(t, cur, listing_only, say);
   say("progress: the plan against the kernel");
   plan::Plan plan;
@@ -131,7 +132,8 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
                  known.generation ? &known.state : nullptr, &known.listing_text, &record,
                  cur ? &sets : nullptr))
     return kFailure;
-  if (plan.Empty() && cur && cur->sources.files == sources.files && a.confirm == 0) {
+  if (plan.Empty() && cur && apply::LoadSources(t, *cur, err) &&
+      cur->sources.files == sources.files && a.confirm == 0) {
     say("nothing to change: " + cur->name + " is applied");
     if (!known.generation) RecordUnchanged(t, cur->name, known.genid, say);
     return kOk;
@@ -140,7 +142,7 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
   r.target = t;
   r.program = &prog;
   if (cur) r.current = &*cur;
-  r.sources = sources;
+  r.sources = &sources;
   r.confirm_seconds = a.confirm;
   r.confirm_token = NewToken();
   r.listing = std::move(listed);

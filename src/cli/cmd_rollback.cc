@@ -85,7 +85,7 @@ int RollbackOne(const StateArgs& a, const std::string& table) {
   r.nft_state = std::move(record);
   r.target = t;
   r.program = &*prog;
-  r.sources = prev.sources;
+  r.sources = &prev.sources;
   r.previous_override = prev.previous;
   r.listing = std::move(listed);
   r.set_update = apply::ElementOnlyUpdate(*prog, plan, r.listing ? &*r.listing : nullptr, err);
