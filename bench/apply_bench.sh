@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `pbrc apply` of a policy with one N-prefix set (default 1,000,000), and of a 1% change
 # (1% of the elements removed, 1% added) to a policy with one M-prefix set (default
-# 100,000), each as a ratio against the netlink floor measured in this run: a bare libnftnl
+# 100,000): the same policy file applied again after its list file changed, as an operator
+# or a cron job refreshing a list does. Each as a ratio against the netlink floor measured
+# in this run: a bare libnftnl
 # batch putting the same elements into an existing set (bench/nftnl_floor.cc, built here).
 # Also `nft -f` of the compiled table for reference, and apply's peak RSS. Median of
 # REPEATS; every load goes into a fresh throwaway namespace.
@@ -41,8 +43,7 @@ policy { from set big via wan1; }
 POLICY
 }
 policy big.txt > "$tmp/full.pbr"
-policy mid.txt > "$tmp/mid.pbr"
-policy mid2.txt > "$tmp/change.pbr"
+policy list.txt > "$tmp/change.pbr"  # list.txt: mid.txt, then mid2.txt
 "$pbrc" compile "$tmp/full.pbr" -o "$tmp" > /dev/null || fail "compile"
 
 run=0
@@ -52,11 +53,14 @@ fresh() {  # a new router namespace, named in $ns (no subshell: netns.sh tracks 
   ip -n "$ns" link set eth1 up
   ip -n "$ns" addr add 10.250.1.2/24 dev eth1
 }
-# timed OUT CMD...: seconds and peak KiB of CMD appended to OUT.s and OUT.kb.
+# timed OUT CMD...: seconds (to the microsecond: a change takes tens of milliseconds) and
+# peak KiB of CMD appended to OUT.s and OUT.kb.
 timed() {
-  local out="$1"; shift
-  /usr/bin/time -f '%e %M' -o "$tmp/t" "$@" > /dev/null 2> "$tmp/err" || { cat "$tmp/err" >&2; fail "$*"; }
-  cut -d' ' -f1 "$tmp/t" >> "$out.s"; cut -d' ' -f2 "$tmp/t" >> "$out.kb"
+  local out="$1" t0 t1; shift
+  t0=$EPOCHREALTIME
+  /usr/bin/time -f '%M' -o "$tmp/t" "$@" > /dev/null 2> "$tmp/err" || { cat "$tmp/err" >&2; fail "$*"; }
+  t1=$EPOCHREALTIME
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }' >> "$out.s"; cat "$tmp/t" >> "$out.kb"
 }
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 floor_set() { echo 'table inet pbrbench { set big_v4 { type ipv4_addr; flags interval; }; }' |
@@ -66,11 +70,20 @@ for i in $(seq "$repeats"); do
   fresh; timed "$tmp/nft" timeout 600 ip netns exec "$ns" nft -f "$tmp/full.nft"
   fresh; floor_set; timed "$tmp/floor" timeout 600 ip netns exec "$ns" "$floor" pbrbench big_v4 "$tmp/big.txt"
   fresh; timed "$tmp/apply" timeout 1200 "$pbrc" apply -q --netns "$ns" --state-dir "$tmp/st$run" "$tmp/full.pbr"
+  # Three 1% changes each, back and forth (the first 1% deleted and another 1% added, then
+  # the reverse), in one namespace per side.
   fresh; floor_set
   timeout 600 ip netns exec "$ns" "$floor" pbrbench big_v4 "$tmp/mid.txt" || fail "floor load"
-  timed "$tmp/floorc" timeout 600 ip netns exec "$ns" "$floor" pbrbench big_v4 "$tmp/add.txt" "$tmp/del.txt"
-  fresh; timeout 600 "$pbrc" apply -q --netns "$ns" --state-dir "$tmp/st$run" "$tmp/mid.pbr" || fail "apply mid.pbr"
-  timed "$tmp/change" timeout 1200 "$pbrc" apply -q --netns "$ns" --state-dir "$tmp/st$run" "$tmp/change.pbr"
+  for k in 1 2 3; do
+    if [ $((k % 2)) = 1 ]; then set -- "$tmp/add.txt" "$tmp/del.txt"; else set -- "$tmp/del.txt" "$tmp/add.txt"; fi
+    timed "$tmp/floorc" timeout 600 ip netns exec "$ns" "$floor" pbrbench big_v4 "$@"
+  done
+  fresh; cp "$tmp/mid.txt" "$tmp/list.txt"
+  timeout 600 "$pbrc" apply -q --netns "$ns" --state-dir "$tmp/st$run" "$tmp/change.pbr" || fail "apply mid.txt"
+  for k in 1 2 3; do
+    if [ $((k % 2)) = 1 ]; then cp "$tmp/mid2.txt" "$tmp/list.txt"; else cp "$tmp/mid.txt" "$tmp/list.txt"; fi
+    timed "$tmp/change" timeout 1200 "$pbrc" apply -q --netns "$ns" --state-dir "$tmp/st$run" "$tmp/change.pbr"
+  done
 done
 awk -v n="$n" -v m="$m" -v nf="$(median "$tmp/nft.s")" -v fl="$(median "$tmp/floor.s")" \
   -v ap="$(median "$tmp/apply.s")" -v rss="$(sort -n "$tmp/apply.kb" | tail -1)" \
@@ -79,5 +92,5 @@ awk -v n="$n" -v m="$m" -v nf="$(median "$tmp/nft.s")" -v fl="$(median "$tmp/flo
   printf "full, N=%d: floor %.2f s; nft -f %.2f s; apply %.2f s = %.2fx floor (%.2fx nft -f), peak RSS %d MiB; budget (<= 1.2x, <= 300 MB) %s\n",
     n, fl, nf, ap, ap / fl, ap / nf, rss / 1024, verdict
   verdict = (ch > 2.5 * flc) ? "NOT met" : "met"
-  printf "1%% change, M=%d: floor %.3f s; apply %.2f s = %.1fx floor; budget (<= 2.5x) %s\n",
+  printf "1%% change, M=%d: floor %.3f s; apply %.3f s = %.2fx floor; budget (<= 2.5x) %s\n",
     m, flc, ch, ch / (flc > 0 ? flc : 0.001), verdict }'

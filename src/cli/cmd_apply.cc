@@ -17,6 +17,7 @@
 #include "apply_session.h"
 #include "commands.h"
 #include "common.h"
+#include "huge_heap.h"
 #include "pbrc/render_escape.h"
 
 namespace po = boost::program_options;
@@ -181,6 +182,7 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
 }
 
 int Run(const ApplyArgs& a, const std::string& file) {
+  AdviseHugeHeap();
   int rc = kOk;
   apply::Sources sources;
   apply::Say say = Sayer(a.quiet);

@@ -14,6 +14,7 @@
 #include "apply_session.h"
 #include "commands.h"
 #include "common.h"
+#include "huge_heap.h"
 #include "pbrc/render_escape.h"
 
 namespace po = boost::program_options;
@@ -147,6 +148,7 @@ int RunRollback(const std::vector<std::string>& args) {
               << EscapeMessage(a.state_dir) << "')\n";
     return kFailure;
   }
+  AdviseHugeHeap();  // it compiles and loads the previous policy, as apply does
   return RollbackOne(a, tables[0]);
 }
 
