@@ -328,6 +328,28 @@ TEST(Regions, ListLengthBoundIsExact) {
   }
 }
 
+TEST(Regions, ListLengthRefusalKeepsTheFormerForm) {
+  // Review of 912c004: the refusal by length must give the form the box count gave before.
+  // (1) Another field empty (`to !0.0.0.0/0`): the rule has no boxes at all, so before
+  // 912c004 it passed the bound and was mapped; the early refusal makes it linear.
+  std::vector<Interval> many;
+  for (uint32_t i = 0; i < kMaxMapRegions + 2; ++i) many.push_back({Family::kV4, 2 * i, 2 * i});
+  Program p = Two("10.0.0.0", 8, "11.0.0.0", 8);
+  p.rules[1].conds = {SaddrMatch{{false, "", IntervalList(many)}},
+                      DaddrMatch{{true, "", IntervalList({{Family::kV4, 0, 0xffffffffu}})}}};
+  auto plan = PlanClassify(p)[0];
+  EXPECT_EQ(plan.segments.size(), 1u);
+  for (const auto& seg : plan.segments) EXPECT_TRUE(seg.mapped) << seg.why;
+  // (2) A condition that is not keyed after the long list: its reason stays the reason
+  // (explain and the IR print show it).
+  p = Two("10.0.0.0", 8, "11.0.0.0", 8);
+  p.rules[1].conds = {SaddrMatch{{false, "", IntervalList(many)}}, ValueMatch<DscpDef>{{46}}};
+  plan = PlanClassify(p)[0];
+  ASSERT_EQ(plan.segments.size(), 2u);
+  EXPECT_FALSE(plan.segments[1].mapped);
+  EXPECT_EQ(plan.segments[1].why, "'dscp' is not keyed");
+}
+
 TEST(Regions, KeyStartsWithTheFieldOfMoreDistinctValues) {
   // One source, many destinations (per-destination steering): the kernel's interval map
   // would walk every element after a source field all of them match, so daddr goes first;
