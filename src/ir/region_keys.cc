@@ -73,10 +73,11 @@ struct ReadCond {
   void Addr(KeyField k, const AddrMatch& m) {
     const IntervalList& elements = AddrElements(p, m);
     // The lists are normalized (sorted, disjoint, not adjacent), so the field keeps its count,
-    // one more when negated: a list beyond a map's bound is refused before it is copied (a
-    // million-prefix set would otherwise be copied and sorted for a rule that stays linear).
+    // one more when negated: a list beyond a map's bound is not copied (a million-prefix set
+    // would otherwise be copied and sorted for a rule that stays linear). The rule is then
+    // oversized, which Boxes() reports unless another field is empty, as the count would.
     if (elements.size() > kMaxMapRegions + 1) {
-      why = TooManyRegions();
+      out.oversized = true;
       return;
     }
     Spans s;
@@ -128,7 +129,7 @@ size_t KeyedRule::Boxes() const {
     if (s.empty()) return 0;
     n = n > kMaxRegions ? n : n * s.size();
   }
-  return n;
+  return oversized ? std::max(n, kMaxMapRegions + 1) : n;
 }
 
 std::optional<KeyedRule> Keyed(const Program& p, const Classify& r, Direction d, Family f,
@@ -169,6 +170,7 @@ bool Inert(const Program& p, const Classify& r, Direction d) {
 std::vector<Box> BoxesOf(const KeyedRule& k) {
   std::vector<Box> out;
   if (k.Boxes() == 0) return out;
+  if (k.oversized) throw std::logic_error("boxes of a rule too big for a map");
   std::array<size_t, kKeyFields> at{};
   while (true) {
     Box b;

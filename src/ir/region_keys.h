@@ -21,6 +21,9 @@ struct KeyedRule {
   bool proto = false;
   bool port = false;
   std::string device;    // the input device the rule needs (`iif`); empty: any
+  // An address field's list is longer than a map holds: that field is left full and unread,
+  // and Boxes() is more than kMaxMapRegions (0 when another field is empty).
+  bool oversized = false;
   size_t Boxes() const;  // how many boxes the product makes (saturating)
 };
 
