@@ -84,8 +84,16 @@ int AwaitKey(const apply::Target& t, const apply::PendingConfirm& c, bool quiet)
   }
   auto now = apply::ReadPendingConfirm(t);
   if (!now || now->token != c.token) {
-    std::cerr << "pbrc apply: the try was already confirmed or rolled back\n";
-    return kOk;
+    // Another process ended the try first: `pbrc confirm` or `rollback`, or the watchdog,
+    // which reaches the same deadline and may take the lock first. The exit status says
+    // what the kernel holds now, whatever this process saw on the terminal.
+    if (apply::CurrentName(t.Dir()) == c.gen) {
+      std::cout << "confirmed: " << c.gen << " stays (confirmed by another command)" << std::endl;
+      return kOk;
+    }
+    std::cerr << "pbrc apply: " << c.gen << " was rolled back by another command"
+              << (key ? " (the key came as the deadline passed)" : " at the deadline") << "\n";
+    return kRolledBack;
   }
   if (key && apply::Confirm(t, err)) {
     std::cout << "confirmed: " << c.gen << " stays" << std::endl;
@@ -102,7 +110,7 @@ std::optional<int> PendingTry(const apply::Target& t, const apply::Sources& sour
   if (!c) return std::nullopt;
   apply::Generation g;
   std::string err;
-  if (apply::CurrentGeneration(t, err) && apply::ReadGeneration(t, c->gen, g, err) &&
+  if (apply::CurrentGeneration(t, err, false) && apply::ReadGeneration(t, c->gen, g, err) &&
       g.sources.files == sources.files && apply::Confirm(t, err)) {
     std::cout << "confirmed: " << c->gen << " stays" << std::endl;
     return kOk;
@@ -133,11 +141,16 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
                  known.generation ? &known.state : nullptr, &known.listing_text, &record,
                  cur ? &sets : nullptr))
     return kFailure;
-  if (plan.Empty() && cur && apply::LoadSources(t, *cur, err) &&
-      cur->sources.files == sources.files && a.confirm == 0) {
-    say("nothing to change: " + cur->name + " is applied");
-    if (!known.generation) RecordUnchanged(t, cur->name, known.genid, say);
-    return kOk;
+  if (plan.Empty() && cur && a.confirm == 0) {
+    if (apply::LoadSources(t, *cur, err)) {
+      if (cur->sources.files == sources.files) {
+        say("nothing to change: " + cur->name + " is applied");
+        if (!known.generation) RecordUnchanged(t, cur->name, known.genid, say);
+        return kOk;
+      }
+    } else {
+      say("warning: " + err + "; the policy is recorded again as a new generation");
+    }
   }
   apply::Request r;
   r.target = t;
@@ -148,10 +161,11 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
   r.confirm_token = NewToken();
   r.listing = std::move(listed);
   r.genid = known.genid;
-  r.ip_unchanged = std::none_of(plan.changes.begin(), plan.changes.end(), [](const auto& c) {
-    return c.kind == plan::Kind::kIpRule || c.kind == plan::Kind::kRoute ||
-           c.kind == plan::Kind::kSysctl;
-  });
+  r.ip_unchanged = std::all_of(plan.changes.begin(), plan.changes.end(),
+                               [](const auto& c) { return plan::IsNftKind(c.kind); });
+  // Only the sources changed (a comment, a file moved): the kernel keeps its table.
+  r.nft_unchanged = std::none_of(plan.changes.begin(), plan.changes.end(),
+                                 [](const auto& c) { return plan::IsNftKind(c.kind); });
   r.known_generation = known.generation;
   r.nft_state = std::move(record);
   std::string uerr;

@@ -86,5 +86,23 @@ if command -v script > /dev/null; then
   [ "$rc" = 5 ] || { cat "$tmp/out" >&2; fail "tty without a key: exit $rc, expected 5"; }
   is_state A "a try on a terminal without a key press"
   echo "ok: on a terminal a key press keeps the try; without one it is rolled back (exit 5)"
+  # Another command ends the try while the terminal waits (as the watchdog does when it takes
+  # the lock first at the deadline): the exit status says what the kernel holds.
+  { sleep 1; "$PBRC" rollback -q --netns "$ns" --state-dir "$st" > "$tmp/other" 2>&1; } &
+  on_tty "sleep 6" "$tmp/B.pbr"
+  rc=$?
+  wait
+  [ "$rc" = 5 ] || { cat "$tmp/out" "$tmp/other" >&2; fail "try rolled back elsewhere: exit $rc, expected 5"; }
+  has_out "was rolled back by another command"
+  is_state A "a try on a terminal rolled back by another command"
+  { sleep 1; "$PBRC" confirm --state-dir "$st" > "$tmp/other" 2>&1; } &
+  on_tty "sleep 6" "$tmp/B.pbr"
+  rc=$?
+  wait
+  [ "$rc" = 0 ] || { cat "$tmp/out" "$tmp/other" >&2; fail "try confirmed elsewhere: exit $rc, expected 0"; }
+  has_out "confirmed by another command"
+  sleep 1; is_state B "a try on a terminal confirmed by another command"
+  pbrc_run 0 rollback -q --netns "$ns" --state-dir "$st"
+  echo "ok: a try ended by another command while the terminal waits: exit 5 rolled back, 0 kept"
 fi
 echo "PASS apply_confirm"
