@@ -3,16 +3,21 @@
 // snapshot, no listing). apply's times are read as ratios against this, measured in the
 // same run and namespace conditions.
 //
-// Usage: nftnl_floor TABLE SET ADD_FILE [DEL_FILE]   (run inside the namespace)
+// Usage: nftnl_floor [--netns NAME] TABLE SET ADD_FILE [DEL_FILE]
+// --netns: enters /run/netns/NAME itself (setns), as `pbrc apply --netns` does, so the two
+// are timed alike (`ip netns exec` would add its own exec and mount-namespace setup).
 // The files hold one IPv4 address per line; each becomes the interval [a, a+1): a start
 // key and an end key flagged NFT_SET_ELEM_INTERVAL_END, as nft sends a single address.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/set.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -67,8 +72,16 @@ void Append(std::vector<char>& buf, size_t& used, const char* table, const char*
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 2 && strcmp(argv[1], "--netns") == 0) {
+    std::string path = std::string("/run/netns/") + argv[2];
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) return perror(path.c_str()), 1;
+    close(fd);
+    argv += 2;
+    argc -= 2;
+  }
   if (argc < 4 || argc > 5) {
-    fprintf(stderr, "usage: nftnl_floor TABLE SET ADD_FILE [DEL_FILE]\n");
+    fprintf(stderr, "usage: nftnl_floor [--netns NAME] TABLE SET ADD_FILE [DEL_FILE]\n");
     return 2;
   }
   std::vector<char> buf(kRoom);

@@ -103,6 +103,8 @@ bool ReadGeneration(const Target& t, const std::string& name, Generation& out, s
                     bool with_sources = true);
 // Reads `g`'s sources if they are not read yet.
 bool LoadSources(const Target& t, Generation& g, std::string& err);
+// Whether generation `gen`'s sources file is a complete record (read, not kept).
+bool SourcesIntact(const Target& t, const std::string& gen, std::string& err);
 
 // Messages for the user while applying ("nft: table replaced"; "progress: ..." lines say what
 // runs now, "warning: ..." lines are warnings); never errors.
@@ -202,6 +204,9 @@ struct Request {
   // The plan has no ip rule, route or sysctl change: the kernel already holds the policy's,
   // so the ip batches and the sysctl writes are skipped (two `ip -batch` runs saved).
   bool ip_unchanged = false;
+  // The plan has no change in the nft table (only the sources changed: a comment, a list
+  // file's order): the table is not loaded again (a million-element set would take seconds).
+  bool nft_unchanged = false;
 };
 
 // Applies under the caller's Lock: journal, snapshot, nft transaction, ip batches, sysctls,

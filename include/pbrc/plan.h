@@ -20,6 +20,10 @@ namespace pbrc::plan {
 enum class Kind { kTable, kSet, kChain, kRule, kIpRule, kRoute, kNat, kSysctl, kMap };
 const char* KindName(Kind k);    // "set", "rule", "ip-rule", ...
 const char* GroupTitle(Kind k);  // "sets", "rules", "ip rules", ...
+// The kinds that live in pbrc's nft table (the others: ip rules, routes, sysctls).
+inline bool IsNftKind(Kind k) {
+  return k != Kind::kIpRule && k != Kind::kRoute && k != Kind::kSysctl;
+}
 
 // One object pbrc owns. Invariant: `key` (its identity) is unique within its kind; two
 // objects with the same key are equal when `attrs` and `elements` are equal.

@@ -106,24 +106,29 @@ bool ChangeKernel(const Request& r, bool table_exists, const std::vector<uint32_
   size_t elements = 0;
   for (const auto& s : p.sets) elements += s.elements.size();
   bool staged = !table_exists && elements > 0;
-  say("progress: nft transaction (" +
-      (r.set_update
-           ? std::to_string(r.set_update->deleted + r.set_update->added) + " element changes"
-           : std::to_string(elements) + " set elements") +
-      ")");
+  if (!r.nft_unchanged)
+    say("progress: nft transaction (" +
+        (r.set_update
+             ? std::to_string(r.set_update->deleted + r.set_update->added) + " element changes"
+             : std::to_string(elements) + " set elements") +
+        ")");
   std::optional<uint32_t> before = GenIdBefore(r);
   // Another program commits between the plan and the batch: the batch must be refused.
   if (r.set_update && r.known_generation && FaultWanted("genid-race"))
     NftRun("add table inet pbrc_fault_race\n", err);
-  if (r.set_update) {
+  if (r.nft_unchanged) {
+    // nothing: the plan found the table as the policy wants it
+  } else if (r.set_update) {
     if (!SendElementBatch(p.opts.nft_table, r.set_update->changes, r.set_update->maps, false, err,
                           r.genid, moved))
       return false;
   } else if (!LoadTable(p, staged, err)) {
     return false;
   }
-  genid_after = GenIdAfter(before, staged ? 2 : 1);
-  if (r.set_update)
+  genid_after = GenIdAfter(before, r.nft_unchanged ? 0 : staged ? 2 : 1);
+  if (r.nft_unchanged)
+    say("nft: table inet " + p.opts.nft_table + " already as the policy wants it");
+  else if (r.set_update)
     say("nft: " + std::to_string(r.set_update->sets) + " sets" +
         (r.set_update->maps.empty()
              ? ""
@@ -354,7 +359,9 @@ bool RollbackTrial(const Target& t, const std::string& token, const Say& say, st
   Generation g;
   Snapshot snap;
   std::string gen_dir = t.Dir() + "/" + c->gen;
-  if (!ReadGeneration(t, c->gen, g, err) || !LoadSnapshot(gen_dir + "/before", snap, err) ||
+  // Its sources are not needed (the snapshot and `previous` are): damaged, they must not keep
+  // an unconfirmed try in place.
+  if (!ReadGeneration(t, c->gen, g, err, false) || !LoadSnapshot(gen_dir + "/before", snap, err) ||
       !RestoreSnapshot(snap, err)) {
     err = "rolling back the unconfirmed " + c->gen + ": " + err;
     return false;

@@ -44,12 +44,17 @@ std::string EncodeSources(const Sources& s) {
   return out;
 }
 
-bool DecodeSources(const std::string& data, Sources& out, std::string& err) {
-  static const std::string kMagic = "pbrc-sources/1\n";
+namespace {
+
+// Walks a pbrc-sources/1 record without copying it: `root` gets the root's path, `file` each
+// path and content. False when the record is cut, malformed or does not hold its root.
+bool WalkSources(std::string_view data, std::string_view& root,
+                 const std::function<void(std::string_view, std::string_view)>& file) {
+  constexpr std::string_view kMagic = "pbrc-sources/1\n";
   size_t off = kMagic.size();
-  auto get = [&](std::string& v) {
+  auto get = [&](std::string_view& v) {
     size_t nl = data.find('\n', off);
-    if (nl == std::string::npos || nl == off || nl - off > 12) return false;
+    if (nl == std::string_view::npos || nl == off || nl - off > 12) return false;
     size_t n = 0;
     for (size_t i = off; i < nl; ++i) {
       if (!isdigit(uint8_t(data[i]))) return false;
@@ -60,14 +65,36 @@ bool DecodeSources(const std::string& data, Sources& out, std::string& err) {
     off = nl + 1 + n;
     return true;
   };
-  bool ok = data.compare(0, kMagic.size(), kMagic) == 0 && get(out.root);
+  std::string_view path, text;
+  bool ok = data.starts_with(kMagic) && get(root), has_root = false;
   while (ok && off < data.size()) {
-    std::string path, text;
     ok = get(path) && get(text);
-    out.files[path] = std::move(text);
+    if (!ok) break;
+    has_root |= path == root;
+    file(path, text);
   }
-  if (ok && out.files.count(out.root)) return true;
+  return ok && has_root;
+}
+
+}  // namespace
+
+bool DecodeSources(const std::string& data, Sources& out, std::string& err) {
+  std::string_view root;
+  bool ok = WalkSources(data, root, [&](std::string_view path, std::string_view text) {
+    out.files[std::string(path)] = std::string(text);
+  });
+  out.root = root;
+  if (ok) return true;
   err = "not a complete pbrc-sources/1 record";
+  return false;
+}
+
+bool SourcesIntact(const Target& t, const std::string& gen, std::string& err) {
+  std::string path = t.Dir() + "/" + gen + "/sources", data;
+  if (!ReadWhole(path, data, err)) return false;
+  std::string_view root;
+  if (WalkSources(data, root, [](std::string_view, std::string_view) {})) return true;
+  err = "'" + path + "' is corrupt: not a complete pbrc-sources/1 record";
   return false;
 }
 
@@ -128,13 +155,9 @@ bool LoadSources(const Target& t, Generation& g, std::string& err) {
 bool ReadGeneration(const Target& t, const std::string& name, Generation& out, std::string& err,
                     bool with_sources) {
   std::string dir = t.Dir() + "/" + name, meta;
+  out.sources = {};
+  out.sources_loaded = false;
   if (!ReadWhole(dir + "/meta.json", meta, err)) return false;
-  // Without its sources a generation is still checked to have them (a damaged folder is
-  // found here, not at the first command that needs them).
-  if (!with_sources && access((dir + "/sources").c_str(), R_OK) != 0) {
-    err = "cannot read '" + dir + "/sources': " + strerror(errno);
-    return false;
-  }
   auto j = nlohmann::json::parse(meta, nullptr, false);
   try {
     out.name = name;

@@ -78,17 +78,23 @@ TEST(Sources, GenerationReadsItsSourcesOnlyWhenAsked) {
   EXPECT_EQ(lazy.sources.files, s.files);
   EXPECT_EQ(eager.sources.files, s.files);
   EXPECT_EQ(eager.sources.root, "a.pbr");
-  // Damaged sources: the generation without them still reads, loading them fails.
-  ASSERT_TRUE(WriteAtomic(dir, "sources", std::string("pbrc-sources/1\n5\na.p"), err));
-  Generation damaged;
-  ASSERT_TRUE(ReadGeneration(t, g.name, damaged, err, false)) << err;
-  EXPECT_FALSE(LoadSources(t, damaged, err));
-  EXPECT_NE(err.find("is corrupt"), std::string::npos) << err;
-  EXPECT_FALSE(ReadGeneration(t, g.name, damaged, err));
-  // Missing sources: the generation is refused either way.
-  ASSERT_EQ(unlink((dir + "/sources").c_str()), 0);
-  EXPECT_FALSE(ReadGeneration(t, g.name, damaged, err, false));
-  EXPECT_NE(err.find("sources"), std::string::npos) << err;
+  EXPECT_TRUE(SourcesIntact(t, g.name, err)) << err;
+  // Damaged or missing sources: the generation without them still reads (rollback and a
+  // try's rollback need only its meta and snapshot), loading or checking them fails.
+  for (bool missing : {false, true}) {
+    if (missing)
+      ASSERT_EQ(unlink((dir + "/sources").c_str()), 0);
+    else
+      ASSERT_TRUE(WriteAtomic(dir, "sources", std::string("pbrc-sources/1\n5\na.p"), err));
+    Generation damaged = eager;  // a reused Generation forgets what it held
+    ASSERT_TRUE(ReadGeneration(t, g.name, damaged, err, false)) << err;
+    EXPECT_FALSE(damaged.sources_loaded);
+    EXPECT_TRUE(damaged.sources.files.empty());
+    EXPECT_FALSE(LoadSources(t, damaged, err));
+    EXPECT_NE(err.find(missing ? "cannot read" : "is corrupt"), std::string::npos) << err;
+    EXPECT_FALSE(SourcesIntact(t, g.name, err));
+    EXPECT_FALSE(ReadGeneration(t, g.name, damaged, err));
+  }
   std::filesystem::remove_all(tmpl);
 }
 

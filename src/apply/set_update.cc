@@ -16,11 +16,6 @@
 namespace pbrc::apply {
 namespace {
 
-bool NftObjectKind(plan::Kind k) {
-  return k == plan::Kind::kTable || k == plan::Kind::kSet || k == plan::Kind::kChain ||
-         k == plan::Kind::kRule || k == plan::Kind::kNat || k == plan::Kind::kMap;
-}
-
 // Normalized intervals are sorted by family, then start.
 bool Before(const Interval& a, const Interval& b) {
   return a.family != b.family ? a.family < b.family : a.lo < b.lo;
@@ -84,7 +79,7 @@ std::optional<SetUpdate> ElementOnlyUpdate(const ir::Program& p, const plan::Pla
   std::map<std::string, std::string> changed;  // plan key "NAME FAMILY" -> NAME
   std::vector<MapElementChange> maps;
   for (const auto& c : plan.changes) {
-    if (!NftObjectKind(c.kind)) continue;
+    if (!plan::IsNftKind(c.kind)) continue;
     if (c.op != plan::Op::kChange) return std::nullopt;
     if (c.kind == plan::Kind::kMap) {
       std::string why;  // a map apply cannot encode is replaced with the table

@@ -24,6 +24,13 @@ KnownTable ProveTable(const apply::Target& t, std::optional<apply::Generation>& 
         ": listing the table");
     return k;
   }
+  // A fast-path snapshot names this generation, and its restore compiles the generation's
+  // sources again: with them damaged, a failed apply could not put the table back, so the
+  // table is listed (that snapshot holds the table itself).
+  if (!apply::SourcesIntact(t, cur->name, err)) {
+    say("warning: " + err + "; the table is listed");
+    return k;
+  }
   std::string how = "its record";
   if (auto rec = apply::RecordedNftState(t, cur->name, err)) {
     k.state = std::move(rec->state);

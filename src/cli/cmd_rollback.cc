@@ -64,11 +64,17 @@ int RollbackOne(const StateArgs& a, const std::string& table) {
   Session s;
   if (!OpenSession("rollback", t, say, s)) return kFailure;
   std::string err;
-  auto cur = apply::CurrentGeneration(t, err);
+  // Only the previous generation's sources are needed (the current one's may be damaged).
+  auto cur = apply::CurrentGeneration(t, err, false);
   apply::Generation prev;
-  if (!cur || cur->previous.empty() || !apply::ReadGeneration(t, cur->previous, prev, err)) {
+  if (!cur || cur->previous.empty()) {
     std::cerr << "pbrc rollback: no previous applied policy for '" << EscapeMessage(table) << "'"
               << (err.empty() ? "" : ": " + EscapeMessage(err)) << "\n";
+    return kFailure;
+  }
+  if (!apply::ReadGeneration(t, cur->previous, prev, err)) {
+    std::cerr << "pbrc rollback: the previous applied policy " << cur->previous
+              << " is unreadable: " << EscapeMessage(err) << "\n";
     return kFailure;
   }
   auto prog = CompileSources(prev.sources, err);

@@ -16,6 +16,7 @@ constexpr uintptr_t kHuge = uintptr_t(2) << 20;
 }  // namespace
 
 void AdviseHugeHeap() {
+  if (getenv("PBRC_NO_HUGEPAGES")) return;
   // Big buffers from the heap (not from a mapping each, which would start with 4 KiB pages
   // again), freed memory kept for reuse, the heap grown by kHugeHeap at once, and one arena
   // (the thread that writes the sources allocates from the same advised heap).

@@ -29,13 +29,6 @@ bool FromIr(plan::Kind k) {
          k == plan::Kind::kSysctl;
 }
 
-// The objects of pbrc's nft table (a recorded generation's state keeps them all: without the
-// maps, every apply from it planned them as new and replaced the table).
-bool NftKind(plan::Kind k) {
-  return k == plan::Kind::kTable || k == plan::Kind::kSet || k == plan::Kind::kMap ||
-         k == plan::Kind::kChain || k == plan::Kind::kRule || k == plan::Kind::kNat;
-}
-
 }  // namespace
 
 bool DesiredState(const ir::Program& p, plan::State& desired, std::string& err,
@@ -83,7 +76,7 @@ bool PlanAgainstKernel(const ir::Program& p, plan::State desired, const plan::St
   std::vector<std::string>& warnings = out.warnings;
   if (known_nft) {
     for (const auto& o : known_nft->objects)
-      if (NftKind(o.kind)) current.objects.push_back(o);
+      if (plan::IsNftKind(o.kind)) current.objects.push_back(o);  // maps too
   } else {
     TableListing table;
     if (!ListNftTable(p.opts.nft_table, table.json, table.exists, err)) return false;
