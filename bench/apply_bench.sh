@@ -64,7 +64,8 @@ timed() {
   t0=$EPOCHREALTIME
   "$@" > /dev/null 2> "$tmp/err" &
   pid=$!
-  { sleep "$limit"; kill -9 "$pid"; } 2> /dev/null &
+  # The killer's sleep is ended with it, and holds no output open (a pipe reader would wait).
+  (trap 'kill "$s"; exit 0' TERM; sleep "$limit" & s=$!; wait "$s"; kill -9 "$pid") > /dev/null 2>&1 &
   killer=$!
   wait "$pid"; rc=$?
   t1=$EPOCHREALTIME
