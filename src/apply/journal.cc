@@ -23,7 +23,8 @@ namespace pbrc::apply {
 
 // "pbrc-sources/1\n", then the root and each path and content as "LENGTH\nBYTES": list files
 // need not be UTF-8, so the record holds bytes, not JSON text.
-std::vector<std::string_view> EncodeSourcesPieces(const Sources& s, std::deque<std::string>& heads) {
+std::vector<std::string_view> EncodeSourcesPieces(const Sources& s,
+                                                  std::deque<std::string>& heads) {
   std::vector<std::string_view> out = {"pbrc-sources/1\n"};
   auto put = [&](const std::string& v) {
     out.push_back(heads.emplace_back(std::to_string(v.size()) + "\n"));

@@ -22,8 +22,8 @@ void AdviseHugeHeap() {
   // (the thread that writes the sources allocates from the same advised heap).
   // (glibc's largest mapping threshold is 32 MiB.)
   if (!mallopt(M_MMAP_THRESHOLD, int(kHugeHeap / 2)) ||
-      !mallopt(M_TRIM_THRESHOLD, int(2 * kHugeHeap)) ||
-      !mallopt(M_TOP_PAD, int(kHugeHeap)) || !mallopt(M_ARENA_MAX, 1))
+      !mallopt(M_TRIM_THRESHOLD, int(2 * kHugeHeap)) || !mallopt(M_TOP_PAD, int(kHugeHeap)) ||
+      !mallopt(M_ARENA_MAX, 1))
     return;
   void* grow = malloc(kHuge);  // more than the heap holds: it grows by kHuge + kHugeHeap
   auto* end = static_cast<char*>(sbrk(0));

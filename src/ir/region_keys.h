@@ -20,7 +20,7 @@ struct KeyedRule {
   std::array<Spans, kKeyFields> fields;
   bool proto = false;
   bool port = false;
-  std::string device;    // the input device the rule needs (`iif`); empty: any
+  std::string device;  // the input device the rule needs (`iif`); empty: any
   // An address field's list is longer than a map holds: that field is left full and unread,
   // and Boxes() is more than kMaxMapRegions (0 when another field is empty).
   bool oversized = false;
