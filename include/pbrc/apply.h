@@ -105,6 +105,10 @@ bool ReadGeneration(const Target& t, const std::string& name, Generation& out, s
 bool LoadSources(const Target& t, Generation& g, std::string& err);
 // Whether generation `gen`'s sources file is a complete record (read, not kept).
 bool SourcesIntact(const Target& t, const std::string& gen, std::string& err);
+// Whether generation `gen`'s sources are exactly `s`, compared as encoded (nothing decoded);
+// nullopt with `err` when they cannot be read or are not a complete record.
+std::optional<bool> SameSources(const Target& t, const std::string& gen, const Sources& s,
+                                std::string& err);
 
 // Messages for the user while applying ("nft: table replaced"; "progress: ..." lines say what
 // runs now, "warning: ..." lines are warnings); never errors.

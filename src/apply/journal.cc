@@ -90,13 +90,37 @@ bool DecodeSources(const std::string& data, Sources& out, std::string& err) {
   return false;
 }
 
-bool SourcesIntact(const Target& t, const std::string& gen, std::string& err) {
-  std::string path = t.Dir() + "/" + gen + "/sources", data;
+namespace {
+
+// Generation `gen`'s sources file, read and checked to be a complete record.
+bool ReadIntactSources(const Target& t, const std::string& gen, std::string& data,
+                       std::string& err) {
+  std::string path = t.Dir() + "/" + gen + "/sources";
   if (!ReadWhole(path, data, err)) return false;
   std::string_view root;
   if (WalkSources(data, root, [](std::string_view, std::string_view) {})) return true;
   err = "'" + path + "' is corrupt: not a complete pbrc-sources/1 record";
   return false;
+}
+
+}  // namespace
+
+bool SourcesIntact(const Target& t, const std::string& gen, std::string& err) {
+  std::string data;
+  return ReadIntactSources(t, gen, data, err);
+}
+
+std::optional<bool> SameSources(const Target& t, const std::string& gen, const Sources& s,
+                                std::string& err) {
+  std::string data;
+  if (!ReadIntactSources(t, gen, data, err)) return std::nullopt;
+  std::deque<std::string> heads;
+  std::string_view rest = data;
+  for (std::string_view piece : EncodeSourcesPieces(s, heads)) {
+    if (!rest.starts_with(piece)) return false;
+    rest.remove_prefix(piece.size());
+  }
+  return rest.empty();
 }
 
 bool RecordingReader::Read(const std::string& path, std::string& out, std::string& error) {

@@ -79,6 +79,16 @@ TEST(Sources, GenerationReadsItsSourcesOnlyWhenAsked) {
   EXPECT_EQ(eager.sources.files, s.files);
   EXPECT_EQ(eager.sources.root, "a.pbr");
   EXPECT_TRUE(SourcesIntact(t, g.name, err)) << err;
+  EXPECT_EQ(SameSources(t, g.name, s, err), std::optional<bool>(true)) << err;
+  Sources other = s;
+  other.files["l.txt"] = "10.0.0.0/9\n";
+  EXPECT_EQ(SameSources(t, g.name, other, err), std::optional<bool>(false));
+  other = s;
+  other.files["m.txt"] = "";
+  EXPECT_EQ(SameSources(t, g.name, other, err), std::optional<bool>(false));
+  other = s;
+  other.files.erase("l.txt");
+  EXPECT_EQ(SameSources(t, g.name, other, err), std::optional<bool>(false));
   // Damaged or missing sources: the generation without them still reads (rollback and a
   // try's rollback need only its meta and snapshot), loading or checking them fails.
   for (bool missing : {false, true}) {
@@ -93,6 +103,7 @@ TEST(Sources, GenerationReadsItsSourcesOnlyWhenAsked) {
     EXPECT_FALSE(LoadSources(t, damaged, err));
     EXPECT_NE(err.find(missing ? "cannot read" : "is corrupt"), std::string::npos) << err;
     EXPECT_FALSE(SourcesIntact(t, g.name, err));
+    EXPECT_EQ(SameSources(t, g.name, s, err), std::nullopt);
     EXPECT_FALSE(ReadGeneration(t, g.name, damaged, err));
   }
   std::filesystem::remove_all(tmpl);

@@ -108,10 +108,9 @@ int AwaitKey(const apply::Target& t, const apply::PendingConfirm& c, bool quiet)
 std::optional<int> PendingTry(const apply::Target& t, const apply::Sources& sources) {
   auto c = apply::ReadPendingConfirm(t);
   if (!c) return std::nullopt;
-  apply::Generation g;
   std::string err;
-  if (apply::CurrentGeneration(t, err, false) && apply::ReadGeneration(t, c->gen, g, err) &&
-      g.sources.files == sources.files && apply::Confirm(t, err)) {
+  if (apply::CurrentGeneration(t, err, false) &&
+      apply::SameSources(t, c->gen, sources, err).value_or(false) && apply::Confirm(t, err)) {
     std::cout << "confirmed: " << c->gen << " stays" << std::endl;
     return kOk;
   }
@@ -142,14 +141,12 @@ std::optional<int> PlanAndApply(const ApplyArgs& a, const std::string& file,
                  cur ? &sets : nullptr))
     return kFailure;
   if (plan.Empty() && cur && a.confirm == 0) {
-    if (apply::LoadSources(t, *cur, err)) {
-      if (cur->sources.files == sources.files) {
-        say("nothing to change: " + cur->name + " is applied");
-        if (!known.generation) RecordUnchanged(t, cur->name, known.genid, say);
-        return kOk;
-      }
-    } else {
+    if (auto same = apply::SameSources(t, cur->name, sources, err); !same) {
       say("warning: " + err + "; the policy is recorded again as a new generation");
+    } else if (*same) {
+      say("nothing to change: " + cur->name + " is applied");
+      if (!known.generation) RecordUnchanged(t, cur->name, known.genid, say);
+      return kOk;
     }
   }
   apply::Request r;
